@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The hostguard command: subcommands guard, snapshot, ... (see --help).
+import { launch } from './launch.js';
+
+await launch(process.argv.slice(2));

@@ -1,0 +1,59 @@
+// Starts a TypeScript entry point under a Node.js that can strip types, re-executing
+// with the pinned Node 24 from node_modules when the system Node is older.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** @param {string} version */
+function canStripTypes(version) {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return major >= 24 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
+}
+
+function findPinnedNode() {
+  const candidates = [
+    join(packageRoot, 'node_modules', 'node', 'bin', 'node'),
+    join(packageRoot, 'node_modules', '.bin', 'node'),
+  ];
+  return candidates.find((path) => existsSync(path));
+}
+
+/**
+ * @param {string} nodePath
+ * @param {string} entry
+ * @param {string[]} args
+ */
+function reexec(nodePath, entry, args) {
+  const child = spawn(nodePath, [entry, ...args], { stdio: 'inherit' });
+  /** @type {NodeJS.Signals[]} */
+  const forwarded = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
+  for (const signal of forwarded) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    process.exit(code ?? 1);
+  });
+}
+
+/** @param {string[]} args */
+export async function launch(args) {
+  const entry = join(packageRoot, 'src', 'cli', 'main.ts');
+  if (canStripTypes(process.version)) {
+    const main = await import(pathToFileURL(entry).href);
+    await main.run(args);
+    return;
+  }
+  const pinned = findPinnedNode();
+  if (!pinned) {
+    process.stderr.write(
+      `hostguard needs Node.js >= 22.18 (found ${process.version}) and could not find the pinned ` +
+        `Node 24 in ${join(packageRoot, 'node_modules')}. Run 'npm ci' in ${packageRoot}.\n`,
+    );
+    process.exit(1);
+  }
+  reexec(pinned, entry, args);
+}

@@ -1,0 +1,54 @@
+// Entry point of the hostguard command: picks the subcommand and hands it the rest of argv.
+import { readFileSync } from 'node:fs';
+
+interface Subcommand {
+  summary: string;
+  load: () => Promise<{ main: (args: string[]) => Promise<number> }>;
+}
+
+// Subcommands load lazily so that `hostguard guard` pulls in nothing it does not use.
+const subcommands: Record<string, Subcommand> = {
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function usage(): string {
+  const lines = Object.entries(subcommands).map(([name, cmd]) => `  ${name.padEnd(10)} ${cmd.summary}`);
+  return [
+    'Usage: hostguard <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'hostguard <command> --help' for the options of a command.",
+    '',
+  ].join('\n');
+}
+
+export async function run(args: string[]): Promise<void> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    process.exitCode = name === undefined ? 2 : 0;
+    return;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`hostguard ${version()}\n`);
+    return;
+  }
+  const command = subcommands[name];
+  if (!command) {
+    process.stderr.write(`hostguard: unknown command '${name}'. Commands: ${Object.keys(subcommands).join(', ')}.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const module = await command.load();
+  process.exitCode = await module.main(rest);
+}
+
+if (import.meta.main) {
+  await run(process.argv.slice(2));
+}
