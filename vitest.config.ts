@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests share cgroups and memory headroom: run files one at a time.
     fileParallelism: false,
+    reporters: ['default', './test/reporters/summary.ts'],
   },
 });
