@@ -30,7 +30,7 @@ function connectAs(target: DbusSocketTarget, uid: number): Socket {
   try {
     process.seteuid(uid);
   } catch (error) {
-    throw new Error(`cannot switch the effective uid to ${uid} to connect (${(error as Error).message}); this needs CAP_SETUID`);
+    throw new Error(`cannot switch the effective uid to ${uid} to connect (${(error as Error).message}); this needs CAP_SETUID`, { cause: error });
   }
   try {
     return connect(socketName(target));
