@@ -8,6 +8,7 @@ interface Subcommand {
 
 // Subcommands load lazily so that `hostguard guard` pulls in nothing it does not use.
 const subcommands: Record<string, Subcommand> = {
+  guard: { summary: 'OOM guard, earlyoom-compatible (also installed as oom-guard)', load: () => import('./guard.ts') },
 };
 
 function version(): string {

@@ -28,7 +28,8 @@ export function parseFlatKeyed(text: string): ParseResult<Map<string, number>> {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const parts = line.trim().split(/\s+/);
-    const value = parts.length === 2 ? parseInteger(parts[1] ?? '') : undefined;
+    // Limits such as hierarchical_memsw_limit exceed 2^53; they keep their magnitude, not every digit.
+    const value = parts.length === 2 && /^-?\d+$/.test(parts[1] ?? '') ? Number(parts[1]) : undefined;
     if (parts[0] === undefined || value === undefined) return fail(`keyed file: line '${line.slice(0, 80)}' is not 'key integer'`);
     values.set(parts[0], value);
   }
