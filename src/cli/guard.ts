@@ -82,6 +82,10 @@ export async function main(args: string[]): Promise<number> {
   }
   if (parsed.action === 'fail') return fatal(parsed.exitCode, parsed.message);
   const options = parsed.options;
+  // The pids of a fake /proc may be real processes on this machine: never signal them.
+  if (options.procRoot !== '/proc' && !options.dryRun) {
+    return fatal(EXIT.usage, `--proc-root ${options.procRoot}: reading a /proc other than /proc requires --dryrun, so that no real process is signalled`);
+  }
   const nowMs = (): number => performance.timeOrigin + performance.now();
   const emit = createOutput({ json: options.json, debug: options.debug, nowMs });
   const setup = setupSource(options);

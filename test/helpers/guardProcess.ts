@@ -1,7 +1,7 @@
 // Runs `hostguard guard --json` as a child and collects its events, for integration tests and benches.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { exited } from './cgroup.ts';
+import { TestCgroup, exited } from './cgroup.ts';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 export const HOG = fileURLToPath(new URL('./hog.ts', import.meta.url));
@@ -54,4 +54,42 @@ export class GuardProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     await exited(this.child);
   }
+}
+
+// A fresh memory cgroup with a guard scoped to it, and hogs started inside it.
+export class GuardedCgroup {
+  readonly cgroup: TestCgroup;
+  readonly guard: GuardProcess;
+
+  private constructor(cgroup: TestCgroup, guard: GuardProcess) {
+    this.cgroup = cgroup;
+    this.guard = guard;
+  }
+
+  static async start(limitBytes: number, guardArgs: string[] = []): Promise<GuardedCgroup> {
+    const cgroup = TestCgroup.create('hg-guard-test', limitBytes);
+    const guard = new GuardProcess(['--cgroup', cgroup.dir, '-r', '0', ...guardArgs]);
+    const guarded = new GuardedCgroup(cgroup, guard);
+    try {
+      await guard.waitFor((e) => e.type === 'start');
+    } catch (error) {
+      await guarded.stop();
+      throw error;
+    }
+    return guarded;
+  }
+
+  hog(args: string[], options: SpawnOptions = {}): ChildProcess {
+    return this.cgroup.spawnInside(process.execPath, [HOG, ...args], options);
+  }
+
+  async stop(): Promise<void> {
+    await this.guard.stop();
+    await this.cgroup.destroy();
+  }
+}
+
+// Resolves when a hog says it holds its memory.
+export function holding(hog: ChildProcess): Promise<void> {
+  return new Promise((resolve) => hog.stdout?.on('data', (d: Buffer) => d.toString().includes('"holding"') && resolve()));
 }

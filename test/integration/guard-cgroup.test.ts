@@ -1,39 +1,32 @@
 // The guard against real memory hogs in a real memory cgroup: it must kill them before the
 // kernel OOM killer does, spare what --avoid names, kill nothing in dry-run, and escalate.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestCgroup, exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
-import { GuardProcess, HOG } from '../helpers/guardProcess.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
+import { GuardedCgroup, type GuardProcess, holding } from '../helpers/guardProcess.ts';
 
 const MiB = 1024 * 1024;
 const support = memoryCgroupSupport();
 if (!support.ok) console.warn(`skipping guard cgroup tests: ${support.reason}`);
 
 describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
-  let cgroup: TestCgroup | undefined;
-  let guard: GuardProcess | undefined;
-
-  beforeAll(() => {
-    expect(process.getuid?.()).toBe(0);
-  });
+  let scope: GuardedCgroup | undefined;
 
   afterEach(async () => {
-    await guard?.stop();
-    await cgroup?.destroy();
-    guard = undefined;
-    cgroup = undefined;
+    await scope?.stop();
+    scope = undefined;
   });
 
   async function startGuard(extra: string[] = []): Promise<GuardProcess> {
-    cgroup = TestCgroup.create('hg-guard-test', 512 * MiB);
-    guard = new GuardProcess(['--cgroup', cgroup.dir, '-r', '0', ...extra]);
-    await guard.waitFor((e) => e.type === 'start');
-    return guard;
+    scope = await GuardedCgroup.start(512 * MiB, extra);
+    return scope.guard;
   }
 
   function startHog(args: string[]) {
-    if (!cgroup) throw new Error('no cgroup');
-    return cgroup.spawnInside(process.execPath, [HOG, ...args]);
+    if (!scope) throw new Error('no guarded cgroup');
+    return scope.hog(args);
   }
+
+  const oomKills = (): number | undefined => scope?.cgroup.oomKills();
 
   it('kills a 1 GiB/s hog before the kernel does, 5 runs in a row', async () => {
     const g = await startGuard();
@@ -45,14 +38,14 @@ describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
       expect(strike.dryRun).toBe(false);
       await g.waitFor((e) => e.type === 'exit' && (e.victim as { pid: number }).pid === hog.pid);
     }
-    expect(cgroup?.oomKills()).toBe(0);
+    expect(oomKills()).toBe(0);
   }, 60_000);
 
   // Without --avoid the bigger bystander is the victim: this is what makes the next test meaningful.
   it('kills the larger bystander when nothing is avoided', async () => {
     const g = await startGuard();
     const bystander = startHog(['--total-mib', '280', '--rate-mib-s', '0', '--title', 'hg-bystander', '--hold-ms', '60000']);
-    await new Promise<void>((resolve) => bystander.stdout?.on('data', (d: Buffer) => d.toString().includes('holding') && resolve()));
+    await holding(bystander);
     const hog = startHog(['--total-mib', '1024', '--rate-mib-s', '1024', '--title', 'hg-hog']);
     const result = await exited(bystander);
     expect(result.signal).toMatch(/SIGTERM|SIGKILL/);
@@ -66,7 +59,7 @@ describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
     const g = await startGuard(['--avoid', '^hg-bystander$']);
     // The bystander holds more memory than the hog will ever reach, so without --avoid it would be chosen.
     const bystander = startHog(['--total-mib', '280', '--rate-mib-s', '0', '--title', 'hg-bystander', '--hold-ms', '60000']);
-    await new Promise<void>((resolve) => bystander.stdout?.on('data', (d: Buffer) => d.toString().includes('holding') && resolve()));
+    await holding(bystander);
     const hog = startHog(['--total-mib', '1024', '--rate-mib-s', '1024', '--title', 'hg-hog']);
     const result = await exited(hog);
     expect(result.signal).toMatch(/SIGTERM|SIGKILL/);
@@ -74,7 +67,7 @@ describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
     expect(bystander.signalCode).toBeNull();
     const strikes = g.events.filter((e) => e.type === 'term' || e.type === 'kill');
     expect(strikes.map((e) => (e.victim as { pid: number }).pid)).not.toContain(bystander.pid);
-    expect(cgroup?.oomKills()).toBe(0);
+    expect(oomKills()).toBe(0);
   }, 30_000);
 
   it('kills nothing with --dryrun and says what it would do', async () => {
@@ -100,7 +93,7 @@ describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
     const gapMs = Date.parse(kill.time) - Date.parse(term.time);
     expect(gapMs).toBeGreaterThanOrEqual(1000);
     expect(gapMs).toBeLessThan(1500);
-    expect(cgroup?.oomKills()).toBe(0);
+    expect(oomKills()).toBe(0);
   }, 30_000);
 
   it('escalates to SIGKILL at the kill limit when the victim ignores SIGTERM and keeps eating', async () => {
@@ -110,6 +103,6 @@ describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
     expect(result.signal).toBe('SIGKILL');
     const kill = await g.waitFor((e) => e.type === 'kill');
     expect(kill.reason).toBe('escalated: at or below SIGKILL limits');
-    expect(cgroup?.oomKills()).toBe(0);
+    expect(oomKills()).toBe(0);
   }, 30_000);
 });

@@ -54,7 +54,7 @@ describe('oom-guard command line', () => {
   });
 
   it('exits 1 with the file named when memory cannot be read', () => {
-    const { code, stderr } = run(OOM_GUARD, ['--proc-root', '/nonexistent']);
+    const { code, stderr } = run(OOM_GUARD, ['--proc-root', '/nonexistent', '--dryrun']);
     expect(code).toBe(1);
     expect(stderr).toContain('/nonexistent/meminfo: cannot be read');
   });
