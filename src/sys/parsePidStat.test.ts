@@ -97,7 +97,7 @@ describe('parsePidStat on hostile lines', () => {
 describe('parsePidStat properties', () => {
   it('never throws on arbitrary text or damaged real files, and returns a typed result', () => {
     const real = fc.constantFrom(...Object.values(PIDS).map((pid) => fixtureText(`proc/${pid}/stat`)));
-    fc.assert(fc.property(fc.oneof(hostileText, real.chain(mutated)), (text) => expectTypedResult(parsePidStat(text), isPidStat)), { numRuns: 2000 });
+    fc.assert(fc.property(fc.oneof(hostileText, real.chain(mutated)), (text) => expectTypedResult(parsePidStat(text), isPidStat)), { numRuns: 4000 });
   });
 
   it('round-trips any comm, any letter state and any integer fields', () => {

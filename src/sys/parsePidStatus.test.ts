@@ -42,6 +42,11 @@ describe('parsePidStatus on hand-made variants', () => {
     expect(parsePidStatus(text)).toMatchObject({ ok: true, value: { name: 'foo) Z \\x\t' } });
   });
 
+  it('reads a negative or malformed Threads count as 0', () => {
+    expect(parsePidStatus(base.replace(/^Threads:.*$/m, 'Threads:\t-1'))).toMatchObject({ ok: true, value: { threads: 0 } });
+    expect(parsePidStatus(base.replace(/^Threads:.*$/m, 'Threads:\tmany'))).toMatchObject({ ok: true, value: { threads: 0 } });
+  });
+
   it.each([
     ['an empty file', ''],
     ['no Uid line', base.replace(/^Uid:.*\n/m, '')],
@@ -58,7 +63,7 @@ describe('parsePidStatus on hand-made variants', () => {
 describe('parsePidStatus properties', () => {
   it('never throws on arbitrary text or damaged real files, and returns a typed result', () => {
     const real = fc.constantFrom(...Object.values(PIDS).map(statusText));
-    fc.assert(fc.property(fc.oneof(hostileText, real.chain(mutated)), (text) => expectTypedResult(parsePidStatus(text), isPidStatus)), { numRuns: 1000 });
+    fc.assert(fc.property(fc.oneof(hostileText, real.chain(mutated)), (text) => expectTypedResult(parsePidStatus(text), isPidStatus)), { numRuns: 4000 });
   });
 
   it('round-trips any name through the kernel escaping, and any uids and VmRSS', () => {

@@ -33,12 +33,13 @@ export function parsePidStatus(text: string): ParseResult<PidStatus> {
     rssBytes = Number(match?.[1]) * 1024;
     if (!Number.isSafeInteger(rssBytes)) return fail(`status: VmRSS '${rssText.slice(0, 40)}' is not a number of kB`);
   }
+  // Threads is informational: a malformed count reads as 0 rather than hiding the process.
   const threads = parseInteger(fields.get('Threads') ?? '0');
   return ok({
     name: parseName(text),
     realUid,
     effectiveUid,
     rssBytes,
-    threads: threads ?? 0,
+    threads: threads !== undefined && threads >= 0 ? threads : 0,
   });
 }
