@@ -11,8 +11,8 @@ export function parseMemoryLimit(text: string): ParseResult<number | undefined> 
   if (trimmed === 'max') return ok(undefined);
   const value = parseInteger(trimmed);
   if (value !== undefined && value >= 0) return ok(value >= V1_UNLIMITED_FLOOR ? undefined : value);
-  // Values beyond 2^53 are only ever the v1 "unlimited" marker.
-  if (/^\d{17,}$/.test(trimmed)) return ok(undefined);
+  // A limit beyond 2^53 bytes (8 PiB) cannot bind on any machine: in practice it is v1's marker.
+  if (/^\d+$/.test(trimmed)) return ok(undefined);
   return fail(`memory limit: '${trimmed.slice(0, 40)}' is neither a byte count nor 'max'`);
 }
 
@@ -23,15 +23,19 @@ export function parseByteCount(text: string): ParseResult<number> {
 }
 
 // Flat "key value" files: memory.stat, memory.events, memory.oom_control.
+// A value beyond 2^53 is left out of the map rather than failing the file: v1 memory.stat
+// always holds hierarchical_memsw_limit 9223372036854771712 ("unlimited"), and an absent key
+// reads as "no figure", the same convention parseMemoryLimit uses for unlimited.
 export function parseFlatKeyed(text: string): ParseResult<Map<string, number>> {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const parts = line.trim().split(/\s+/);
-    // Limits such as hierarchical_memsw_limit exceed 2^53; they keep their magnitude, not every digit.
-    const value = parts.length === 2 && /^-?\d+$/.test(parts[1] ?? '') ? Number(parts[1]) : undefined;
-    if (parts[0] === undefined || value === undefined) return fail(`keyed file: line '${line.slice(0, 80)}' is not 'key integer'`);
-    values.set(parts[0], value);
+    const key = parts[0];
+    const raw = parts.length === 2 ? (parts[1] ?? '') : '';
+    if (key === undefined || !/^-?\d+$/.test(raw)) return fail(`keyed file: line '${line.slice(0, 80)}' is not 'key integer'`);
+    const value = parseInteger(raw);
+    if (value !== undefined) values.set(key, value);
   }
   return ok(values);
 }

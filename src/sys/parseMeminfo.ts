@@ -21,8 +21,8 @@ function kibField(fields: Map<string, string>, key: string): number | undefined 
   if (raw === undefined) return undefined;
   const match = /^(\d+)(?:\s+kB)?$/.exec(raw);
   if (!match?.[1]) return undefined;
-  const kib = Number(match[1]);
-  return Number.isSafeInteger(kib) ? kib * 1024 : undefined;
+  const bytes = Number(match[1]) * 1024;
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
 export function parseMeminfo(text: string): ParseResult<Meminfo> {

@@ -15,10 +15,11 @@ export function parseOomScoreAdj(text: string): ParseResult<number> {
   return ok(value);
 }
 
-// Arguments are NUL-separated with a trailing NUL; kernel threads have an empty cmdline.
+// Arguments are NUL-separated with a trailing NUL; kernel threads and zombies have an empty
+// cmdline, while "\0" is one empty argument (argv = [""]), not none.
 export function parseCmdline(text: string): string[] {
-  const trimmed = text.endsWith('\0') ? text.slice(0, -1) : text;
-  return trimmed === '' ? [] : trimmed.split('\0');
+  if (text === '') return [];
+  return (text.endsWith('\0') ? text.slice(0, -1) : text).split('\0');
 }
 
 export interface CgroupMembership {

@@ -1,5 +1,5 @@
 // Parser for /proc/PID/stat; the command name may hold spaces, parentheses and newlines.
-import { type ParseResult, fail, ok } from './result.ts';
+import { type ParseResult, fail, ok, parseInteger } from './result.ts';
 
 export interface PidStat {
   pid: number;
@@ -22,8 +22,8 @@ export function parsePidStat(text: string): ParseResult<PidStat> {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return fail('stat: no "(comm)" field');
-  const pid = Number(text.slice(0, open).trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) return fail('stat: pid is not a positive integer');
+  const pid = parseInteger(text.slice(0, open));
+  if (pid === undefined || pid <= 0) return fail('stat: pid is not a positive integer');
   const comm = text.slice(open + 1, close);
   // Fields after the comm, numbered from 3 (state) as in proc(5).
   const rest = text.slice(close + 1).trim().split(/\s+/);
@@ -32,8 +32,8 @@ export function parsePidStat(text: string): ParseResult<PidStat> {
   if (!/^[A-Za-z]$/.test(state)) return fail(`stat: state '${state}' is not one letter`);
   const numbers: number[] = [];
   for (let i = 1; i < 22; i++) {
-    const value = Number(rest[i]);
-    if (!Number.isSafeInteger(value)) return fail(`stat: field ${i + 3} '${rest[i]}' is not an integer`);
+    const value = parseInteger(rest[i] ?? '');
+    if (value === undefined) return fail(`stat: field ${i + 3} '${rest[i]}' is not an integer`);
     numbers.push(value);
   }
   const field = (n: number): number => numbers[n - 4] ?? 0;
@@ -52,7 +52,9 @@ export function parsePidStat(text: string): ParseResult<PidStat> {
   });
 }
 
-// A kernel thread has PF_KTHREAD set; kthreadd (pid 2) and its children are kernel threads too.
+// PF_KTHREAD alone decides. "pid 2 or parent 2" is wrong twice: in a PID namespace pid 2 is an
+// ordinary process, and usermode helpers (core dump pipes, modprobe) are user processes whose
+// parent is kthreadd (kernel/umh.c starts them with CLONE_PARENT from a kworker).
 export function isKernelThread(stat: PidStat): boolean {
-  return (stat.flags & PF_KTHREAD) !== 0 || stat.pid === 2 || stat.ppid === 2;
+  return (stat.flags & PF_KTHREAD) !== 0;
 }

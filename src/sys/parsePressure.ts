@@ -1,5 +1,5 @@
 // Parser for PSI files (/proc/pressure/*, cgroup *.pressure): some/full averages and totals.
-import { type ParseResult, fail, ok } from './result.ts';
+import { type ParseResult, fail, ok, parseInteger } from './result.ts';
 
 export interface PressureLine {
   avg10: number;
@@ -14,19 +14,24 @@ export interface Pressure {
   full?: PressureLine;
 }
 
+// Averages are percentages with two decimals (0.00..100.00); total is a count of microseconds.
 function parseLine(line: string): PressureLine | undefined {
-  const values = new Map<string, number>();
+  const values = new Map<string, string>();
   for (const pair of line.split(/\s+/).slice(1)) {
-    const [key, raw] = pair.split('=');
-    const value = Number(raw);
-    if (key === undefined || raw === undefined || raw === '' || !Number.isFinite(value) || value < 0) return undefined;
-    values.set(key, value);
+    const [key, raw, extra] = pair.split('=');
+    if (key === undefined || raw === undefined || extra !== undefined) return undefined;
+    values.set(key, raw);
   }
-  const avg10 = values.get('avg10');
-  const avg60 = values.get('avg60');
-  const avg300 = values.get('avg300');
-  const total = values.get('total');
-  if (avg10 === undefined || avg60 === undefined || avg300 === undefined || total === undefined) return undefined;
+  const percent = (key: string): number | undefined => {
+    const raw = values.get(key) ?? '';
+    const value = Number(raw);
+    return /^\d+(\.\d+)?$/.test(raw) && value <= 100 ? value : undefined;
+  };
+  const avg10 = percent('avg10');
+  const avg60 = percent('avg60');
+  const avg300 = percent('avg300');
+  const total = parseInteger(values.get('total') ?? '');
+  if (avg10 === undefined || avg60 === undefined || avg300 === undefined || total === undefined || total < 0) return undefined;
   return { avg10, avg60, avg300, totalMicroseconds: total };
 }
 
