@@ -17,11 +17,14 @@ export interface SignalContext {
   cgroupPids?: () => number[];
 }
 
-// The victim is the process we chose when its pid still runs with the same start time and has not
-// exited (a zombie has already released its memory).
+// The victim is the process we chose while its pid runs with the same start time and it has not
+// finished exiting. A zombie leader whose other threads still run (num_threads > 1) is still
+// tearing its memory down: only a zombie left alone (or no process at all) has released it.
 export function isSameLiveProcess(victim: Candidate, procRoot: string): boolean {
   const stat = readPidStat(victim.pid, procRoot);
-  return stat !== undefined && stat.startTimeTicks === victim.startTimeTicks && stat.state !== 'Z' && stat.state !== 'X';
+  if (stat === undefined || stat.startTimeTicks !== victim.startTimeTicks) return false;
+  const exited = stat.state === 'Z' || stat.state === 'X';
+  return !exited || stat.numThreads > 1;
 }
 
 function groupTargets(victim: Candidate, context: SignalContext): number[] | 'group' {
