@@ -3,12 +3,14 @@
 // Library choice: @homebridge/dbus-native over dbus-next. `npm view` (2026-11) shows
 // @homebridge/dbus-native published 0.7.9 in 2026-08 after a run of 0.7.x fixes, with current
 // dependencies (long 5, xml2js 0.6); dbus-next's newest release, 0.10.2, depends on xml2js 0.4 and
-// event-stream 3.3.4, and its maintainers have not released since. Both are pure JavaScript. The
-// library is imported lazily (dbusConnection.ts), so a guard that never notifies never loads it.
-import { type BusSession, DEFAULT_TIMEOUT_MS, withBus } from './dbusConnection.ts';
+// event-stream 3.3.4, and its maintainers have not released since. Both are pure JavaScript.
+// The connection code and the library are imported on first use, so a guard that never notifies
+// loads neither (importing this file costs only the /proc reader behind findSessionBuses).
+import type { DbusMessage } from './dbusConnection.ts';
 
 export { findSessionBuses, type SessionBus } from './dbusSessions.ts';
 
+export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_SYSTEM_BUS_ADDRESS = 'unix:path=/run/dbus/system_bus_socket';
 export const EARLYOOM_SIGNAL = { path: '/', interface: 'net.nuetzlich.SystemNotifications', member: 'Notify', title: 'earlyoom' } as const;
 
@@ -20,7 +22,7 @@ function dbusString(text: string): string {
   return text.replaceAll('\0', ' ');
 }
 
-function busDriverCall(member: string): Parameters<BusSession['call']>[0] {
+function busDriverCall(member: string): DbusMessage {
   return { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member };
 }
 
@@ -28,6 +30,7 @@ function busDriverCall(member: string): Parameters<BusSession['call']>[0] {
 // sends, so bridges such as systembus-notify show it. Resolves once the bus has routed the signal.
 export async function emitEarlyoomSignal(body: string, options: { busAddress?: string; timeoutMs?: number } = {}): Promise<void> {
   const address = options.busAddress || process.env.DBUS_SYSTEM_BUS_ADDRESS || DEFAULT_SYSTEM_BUS_ADDRESS;
+  const { withBus } = await import('./dbusConnection.ts');
   await withBus(address, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }, async (session) => {
     session.signal(EARLYOOM_SIGNAL.path, EARLYOOM_SIGNAL.interface, EARLYOOM_SIGNAL.member, 'ss', [EARLYOOM_SIGNAL.title, dbusString(body)]);
     // The bus handles one connection's messages in order: once GetId is answered, the signal was routed.
@@ -54,6 +57,7 @@ export async function notifyDesktop(summary: string, body: string, options: Desk
   }
   const urgency = options.urgency ?? 'normal';
   const connectOptions = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.uid === undefined ? {} : { uid: options.uid }) };
+  const { withBus } = await import('./dbusConnection.ts');
   return withBus(address, connectOptions, async (session) => {
     const values = await session.call({
       destination: 'org.freedesktop.Notifications',

@@ -5,7 +5,8 @@
 // another uid over a root socket is REJECTED (tested in test/integration/dbus.test.ts). So root
 // switches its effective uid around the connect() call alone, then claims that uid in the handshake.
 // libuv issues connect() for a unix socket synchronously inside net.connect(), so no other JavaScript
-// runs while the effective uid is switched.
+// runs while the effective uid is switched. The switch is process-wide: a file operation that a libuv
+// pool thread happens to run in that moment runs with the user's rights, which are never more than root's.
 import { Duplex } from 'node:stream';
 import { type Socket, connect } from 'node:net';
 import type { DbusSocketTarget } from './dbusAddress.ts';

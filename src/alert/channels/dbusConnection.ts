@@ -4,7 +4,6 @@ import type { Duplex } from 'node:stream';
 import { type DbusSocketTarget, parseDbusAddress } from './dbusAddress.ts';
 import { type AuthenticatedSocket, PreauthenticatedStream, openAuthenticatedSocket } from './dbusAuth.ts';
 
-export const DEFAULT_TIMEOUT_MS = 2000;
 export const SIGNAL_MESSAGE_TYPE = 4;
 
 // The subset of @homebridge/dbus-native this project uses; its bundled typings omit createClient.
@@ -44,7 +43,8 @@ export function loadDbusNative(): Promise<NativeModule> {
 export interface ConnectOptions {
   // The uid to authenticate as; defaults to this process's effective uid. Root may name any uid.
   uid?: number;
-  timeoutMs?: number;
+  // The callers (dbus.ts) own the default.
+  timeoutMs: number;
 }
 
 export interface BusSession {
@@ -148,7 +148,7 @@ async function connect(targets: DbusSocketTarget[], options: ConnectOptions, fai
 function start(address: string, options: ConnectOptions): { targets: DbusSocketTarget[]; failure: Failure } {
   const parsed = parseDbusAddress(address);
   if (!parsed.ok) throw new Error(parsed.error);
-  return { targets: parsed.value, failure: new Failure(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
+  return { targets: parsed.value, failure: new Failure(options.timeoutMs) };
 }
 
 function named(address: string, error: unknown): Error {

@@ -1,5 +1,6 @@
 // Finds the session bus of each user with a graphical session, from the environment of their processes.
 import { existsSync } from 'node:fs';
+import { parseDbusAddress } from './dbusAddress.ts';
 import { readSmallFile } from '../../sys/readFile.ts';
 import { listPids, readPidStatus } from '../../sys/readProc.ts';
 
@@ -34,12 +35,22 @@ function sessionBusAddress(environment: Map<string, string>, procRoot: string, p
   return existsSync(`${procRoot}/${pid}/root${socketPath}`) ? `unix:path=${socketPath}` : undefined;
 }
 
-// One entry per distinct address, sorted by uid then address. Where processes of several users name
-// the same address (sudo -E keeps the user's variables), the non-root uid is kept. Root's own buses are
-// dropped unless they are the only ones found. Unreadable or vanished processes are skipped.
+// Two spellings of one bus (with and without ",guid=...") are one bus: compare the first socket named.
+function busKey(address: string): string {
+  const parsed = parseDbusAddress(address);
+  const first = parsed.ok ? parsed.value[0] : undefined;
+  if (first === undefined) return address;
+  return first.abstract ? `abstract:${first.socketPath}` : `path:${first.socketPath}`;
+}
+
+// One entry per distinct bus, sorted by uid then address; the first spelling of an address seen is kept.
+// Where processes of several users name the same bus (sudo -E keeps the user's variables), the non-root
+// uid is kept. Root's own buses are dropped unless they are the only ones found. Unreadable or vanished
+// processes are skipped.
 export function findSessionBuses(procRoot = '/proc'): SessionBus[] {
-  const uidByAddress = new Map<string, number>();
-  for (const pid of listPids(procRoot)) {
+  const found = new Map<string, SessionBus>();
+  // In pid order, so which spelling of an address is kept does not depend on directory order.
+  for (const pid of listPids(procRoot).sort((a, b) => a - b)) {
     const environ = readSmallFile(`${procRoot}/${pid}/environ`);
     if (environ === undefined || environ === '') continue;
     const environment = parseEnviron(environ);
@@ -48,10 +59,12 @@ export function findSessionBuses(procRoot = '/proc'): SessionBus[] {
     if (address === undefined) continue;
     const status = readPidStatus(pid, procRoot);
     if (status === undefined) continue;
-    const known = uidByAddress.get(address);
-    if (known === undefined || known === 0) uidByAddress.set(address, status.realUid);
+    const key = busKey(address);
+    const known = found.get(key);
+    if (known === undefined) found.set(key, { uid: status.realUid, address });
+    else if (known.uid === 0) known.uid = status.realUid;
   }
-  const all = [...uidByAddress].map(([address, uid]) => ({ uid, address }));
+  const all = [...found.values()];
   const users = all.filter((bus) => bus.uid !== 0);
   const chosen = users.length > 0 ? users : all;
   return chosen.sort((a, b) => a.uid - b.uid || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
