@@ -49,7 +49,8 @@ hostguard's own options:
 Environment (the command line wins): OOM_GUARD_MEM_THRESHOLD (-m),
 OOM_GUARD_SWAP_THRESHOLD (-s), OOM_GUARD_PREFER, OOM_GUARD_AVOID, OOM_GUARD_IGNORE,
 OOM_GUARD_NOTIFY (-n), OOM_GUARD_DRY_RUN (--dryrun): booleans take 1/0, true/false,
-yes/no, on/off.
+yes/no, on/off. OOM_GUARD_SYSLOG_SOCKET: the syslog socket for --syslog
+(default /dev/log).
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 cannot read memory, 6 bad regex,
 13 unknown option or extra argument, 14 bad -r or --term-timeout,

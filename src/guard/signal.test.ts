@@ -1,5 +1,8 @@
 // Signalling real child processes: only the process that was chosen, never a reused pid.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPidStat } from '../sys/readProc.ts';
 import { type KillFunction, isSameLiveProcess, signalVictim } from './signal.ts';
@@ -98,5 +101,22 @@ describe('signalVictim', () => {
     };
     const outcome = signalVictim(candidateOf(child.pid!), 'SIGTERM', { procRoot: '/proc', kill: deny, processGroup: false, ownPgid: process.pid });
     expect(outcome).toEqual({ result: 'failed', error: `kill(${child.pid}, SIGTERM) failed: EPERM` });
+  });
+});
+
+describe('isSameLiveProcess on a zombie', () => {
+  it('counts a zombie leader as alive while its other threads still exit', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hg-zombie-'));
+    try {
+      mkdirSync(join(root, '777'));
+      const stat = (threads: number) => `777 (hog) Z 1 777 777 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 ${threads} 0 5555 0 0 0\n`;
+      const victim = { pid: 777, startTimeTicks: 5555, comm: 'hog', uid: 0, pgid: 777, state: 'R', kernelThread: false, oomScore: 0, oomScoreAdj: 0, rssBytes: 0 };
+      writeFileSync(join(root, '777', 'stat'), stat(2));
+      expect(isSameLiveProcess(victim, root)).toBe(true);
+      writeFileSync(join(root, '777', 'stat'), stat(1));
+      expect(isSameLiveProcess(victim, root)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -18,8 +18,8 @@ export class GuardProcess {
   stderr = '';
   private waiters: Array<() => void> = [];
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [CLI, 'guard', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, [CLI, 'guard', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let buffered = '';
     this.child.stdout?.on('data', (data: Buffer) => {
       buffered += data.toString();
@@ -66,9 +66,9 @@ export class GuardedCgroup {
     this.guard = guard;
   }
 
-  static async start(limitBytes: number, guardArgs: string[] = []): Promise<GuardedCgroup> {
+  static async start(limitBytes: number, guardArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<GuardedCgroup> {
     const cgroup = TestCgroup.create('hg-guard-test', limitBytes);
-    const guard = new GuardProcess(['--cgroup', cgroup.dir, '-r', '0', ...guardArgs]);
+    const guard = new GuardProcess(['--cgroup', cgroup.dir, '-r', '0', ...guardArgs], env);
     const guarded = new GuardedCgroup(cgroup, guard);
     try {
       await guard.waitFor((e) => e.type === 'start');

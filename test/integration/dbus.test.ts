@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { emitEarlyoomSignal, findSessionBuses, notifyDesktop } from '../../src/alert/channels/dbus.ts';
 import type { DbusMessage } from '../../src/alert/channels/dbusConnection.ts';
-import { type Listener, type NotifyCall, type StartedDaemon, listen, serveNotifications, startDaemon, writeSystemBusConfig } from './dbusDaemons.ts';
+import { type Listener, type NotifyCall, type StartedDaemon, listen, serveNotifications, startDaemon, writeSystemBusConfig } from '../helpers/dbusDaemons.ts';
 
 const NOBODY = 65534;
 const isRoot = process.geteuid?.() === 0;
@@ -125,7 +125,7 @@ describe('notifyDesktop on a session bus', () => {
     const abstractListener = await listen(other.address, earlyoomMatch);
     try {
       await emitEarlyoomSignal('over an abstract socket', { busAddress: other.address });
-      expect((await abstractListener.next(() => true)).body).toEqual(['earlyoom', 'over an abstract socket']);
+      expect((await abstractListener.next((m) => m.member === 'Notify')).body).toEqual(['earlyoom', 'over an abstract socket']);
     } finally {
       abstractListener.close();
       await other.stop();

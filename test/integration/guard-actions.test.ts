@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
+import { listen, startDaemon, writeSystemBusConfig } from '../helpers/dbusDaemons.ts';
 import { GuardedCgroup, holding } from '../helpers/guardProcess.ts';
+import { startReceiver } from '../helpers/syslogReceiver.ts';
 
 const MiB = 1024 * 1024;
 const support = memoryCgroupSupport();
@@ -96,6 +98,40 @@ describe.skipIf(!support.ok)('guard actions', () => {
       await scope.guard.waitFor((e) => e.type === 'notice' && e.message === 'Could not set oom_score_adj: EACCES. Continuing anyway');
     }
   });
+
+  it('with -n sends earlyoom\'s D-Bus signal on the system bus when it kills', async () => {
+    const daemon = await startDaemon([`--config-file=${writeSystemBusConfig(dir)}`]);
+    const listener = await listen(daemon.address, "type='signal',interface='net.nuetzlich.SystemNotifications',member='Notify'");
+    try {
+      scope = await GuardedCgroup.start(512 * MiB, ['-n'], { DBUS_SYSTEM_BUS_ADDRESS: daemon.address });
+      const hog = scope.hog(['--total-mib', '1024', '--rate-mib-s', '1024', '--title', 'hg-noticed']);
+      expect((await exited(hog)).signal).toMatch(/SIGTERM|SIGKILL/);
+      const signal = await listener.next((m) => m.member === 'Notify');
+      expect(signal.path).toBe('/');
+      expect(signal.body).toEqual(['earlyoom', `Low memory! Killing process ${hog.pid} hg-noticed`]);
+    } finally {
+      listener.close();
+      await daemon.stop();
+    }
+  }, 30_000);
+
+  it('with --syslog sends its lines to syslog with daemon priorities', async () => {
+    const socketPath = join(dir, 'log.sock');
+    const receiver = await startReceiver(socketPath);
+    try {
+      scope = await GuardedCgroup.start(512 * MiB, ['--syslog'], { OOM_GUARD_SYSLOG_SOCKET: socketPath });
+      const hog = scope.hog(['--total-mib', '1024', '--rate-mib-s', '1024']);
+      expect((await exited(hog)).signal).toMatch(/SIGTERM|SIGKILL/);
+      await scope.guard.waitFor((e) => e.type === 'exit');
+      for (let i = 0; i < 100 && !receiver.datagrams.some((d) => d.includes(`exited`)); i++) await sleep(50);
+      // daemon.warning is <28>, daemon.info <30>; logger adds the tag and our pid.
+      const guardPid = scope.guard.child.pid;
+      expect(receiver.datagrams.some((d) => d.startsWith('<28>') && d.includes(`oom-guard[${guardPid}]`) && d.includes(`sending SIGTERM to process ${hog.pid}`))).toBe(true);
+      expect(receiver.datagrams.some((d) => d.startsWith('<28>') && d.includes(`process ${hog.pid} exited`))).toBe(true);
+    } finally {
+      await receiver.stop();
+    }
+  }, 30_000);
 
   it('keeps guarding when its stdout reader goes away', async () => {
     scope = await GuardedCgroup.start(512 * MiB);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Listener, type StartedDaemon, listen, startDaemon, writeSystemBusConfig } from './dbusDaemons.ts';
+import { type Listener, type StartedDaemon, listen, startDaemon, writeSystemBusConfig } from '../helpers/dbusDaemons.ts';
 
 const run = promisify(execFile);
 const packaging = join(import.meta.dirname, '../../packaging/systemd');
