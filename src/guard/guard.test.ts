@@ -25,7 +25,6 @@ function harness(availablePercentAt: (timeMs: number) => number, settings: Parti
   const guard = new Guard(
     {
       nowMs: () => now,
-      sleep: async () => undefined,
       readMemory: (t) => ({ ok: true, value: sample(t) }),
       candidates: {
         sync: () => undefined,

@@ -1,7 +1,6 @@
 // Assembles a running guard from parsed options: memory source, thresholds, startup notices,
 // the candidate table, signalling and hooks; resolves with the exit code when it stops.
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readCgroupPids } from '../sys/readCgroup.ts';
 import { listPids, readCmdline, readPidStat } from '../sys/readProc.ts';
 import { resolveCgroupPath } from './cgroupPath.ts';
@@ -102,7 +101,6 @@ function createGuard(options: GuardOptions, source: Source, thresholds: Threshol
   return new Guard(
     {
       nowMs,
-      sleep: (ms) => sleep(ms),
       readMemory: source.readMemory,
       candidates: new ProcessTable({ procRoot: options.procRoot, policy, listPids: source.pids }),
       isAlive: (victim) => isSameLiveProcess(victim, options.procRoot),
