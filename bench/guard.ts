@@ -5,10 +5,14 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exited, memoryCgroupSupport } from '../test/helpers/cgroup.ts';
-import { CLI, GuardedCgroup } from '../test/helpers/guardProcess.ts';
+import { GuardedCgroup } from '../test/helpers/guardProcess.ts';
 import { median, percentile, processCpuSeconds, processRssBytes } from './lib/stats.ts';
+
+// The installed command, as users run it (compiled dist/ when current).
+const OOM_GUARD = fileURLToPath(new URL('../bin/oom-guard.js', import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -108,7 +112,7 @@ async function reactionBench(): Promise<void> {
 }
 
 async function idleBench(): Promise<void> {
-  const guard = spawn(process.execPath, [CLI, 'guard'], { stdio: 'ignore' });
+  const guard = spawn(process.execPath, [OOM_GUARD], { stdio: 'ignore' });
   await sleep(2000);
   const pid = guard.pid!;
   const cpuStart = processCpuSeconds(pid);
@@ -120,7 +124,7 @@ async function idleBench(): Promise<void> {
   guard.kill('SIGTERM');
   await exited(guard);
   console.log(`\nidle guard (default options, host), ${wall.toFixed(0)} s:`);
-  console.log(`  CPU ${cpu.toFixed(3)} s -> ${((cpu / wall) * 3600).toFixed(2)} CPU s per hour = ${((cpu / wall) * 100).toFixed(4)} % of one core`);
+  console.log(`  CPU ${cpu.toFixed(4)} s -> ${((cpu / wall) * 3600).toFixed(2)} CPU s per hour = ${((cpu / wall) * 100).toFixed(4)} % of one core`);
   console.log(`  RSS ${(rss.rss / MiB).toFixed(1)} MiB (peak ${(rss.hwm / MiB).toFixed(1)} MiB)`);
 }
 
@@ -145,7 +149,7 @@ async function selectionBench(): Promise<void> {
   await sleep(1000);
   try {
     // -m 99 / -s 100 hold on any idle host, so a dry-run guard selects a victim on every round.
-    const ours = await selectionTimes(process.execPath, [CLI, 'guard', '--dryrun', '-d', '-m', '99,99', '-s', '100,100', '-r', '0'], 15);
+    const ours = await selectionTimes(process.execPath, [OOM_GUARD, '--dryrun', '-d', '-m', '99,99', '-s', '100,100', '-r', '0'], 15);
     console.log(`\nvictim selection with ${EXTRA_PROCS} extra sleeping processes (${ours.length} rounds):`);
     console.log(`  hostguard: median ${median(ours).toFixed(3)} ms, p95 ${percentile(ours, 95).toFixed(3)} ms`);
     const earlyoom = spawnSync('which', ['earlyoom']).status === 0;

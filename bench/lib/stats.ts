@@ -1,5 +1,5 @@
 // Small statistics and /proc readings shared by the benchmarks.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -12,13 +12,17 @@ export function median(values: number[]): number {
   return percentile(values, 50);
 }
 
-// Clock ticks per second: 100 on every Linux configuration Node supports.
-const TICKS_PER_SECOND = 100;
-
+// CPU time of every thread, in seconds, from schedstat (nanoseconds; /proc/PID/stat counts 10 ms ticks).
 export function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // utime and stime are fields 14 and 15; this array starts at field 3.
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  let nanoseconds = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that exited meanwhile
+    }
+  }
+  return nanoseconds / 1e9;
 }
 
 export function processRssBytes(pid: number): { rss: number; hwm: number } {

@@ -1,11 +1,14 @@
 // The guard against real memory hogs in a real memory cgroup: it must kill them before the
 // kernel OOM killer does, spare what --avoid names, kill nothing in dry-run, and escalate.
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
 import { GuardedCgroup, type GuardProcess, holding } from '../helpers/guardProcess.ts';
 
 const MiB = 1024 * 1024;
 const support = memoryCgroupSupport();
+const hasStressNg = spawnSync('stress-ng', ['--version']).status === 0;
+if (!hasStressNg) console.warn('skipping the stress-ng hog test: stress-ng is not installed (apt-get install stress-ng)');
 if (!support.ok) console.warn(`skipping guard cgroup tests: ${support.reason}`);
 
 describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
@@ -53,6 +56,21 @@ describe.skipIf(!support.ok)('guard in a 512 MiB memory cgroup', () => {
     expect((strike.victim as { pid: number }).pid).toBe(bystander.pid);
     hog.kill('SIGKILL');
     await exited(hog);
+  }, 30_000);
+
+  // A hog that is not Node: stress-ng's vm worker (C, one big mapping) under its stress-ng parent.
+  it.skipIf(!hasStressNg)('kills the stress-ng vm worker, not its small parent, before the kernel does', async () => {
+    const g = await startGuard();
+    if (!scope) throw new Error('no guarded cgroup');
+    const stress = scope.cgroup.spawnInside('stress-ng', ['--vm', '1', '--vm-bytes', '1G', '--vm-keep', '--oomable', '-t', '20']);
+    const strike = await g.waitFor((e) => e.type === 'term' || e.type === 'kill', 15_000);
+    const victim = strike.victim as { pid: number; name: string };
+    expect(victim.pid).not.toBe(stress.pid);
+    expect(victim.name).toMatch(/stress-ng/);
+    await g.waitFor((e) => e.type === 'exit' && (e.victim as { pid: number }).pid === victim.pid);
+    stress.kill('SIGTERM');
+    await exited(stress);
+    expect(oomKills()).toBe(0);
   }, 30_000);
 
   it('spares a process matching --avoid and kills the hog', async () => {

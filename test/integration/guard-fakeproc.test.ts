@@ -105,6 +105,15 @@ describe('guard over a fake /proc (dry-run)', () => {
     expect((await firstStrike(['--psi', '20', '--ignore', '^rootdb$'])).victim.pid).toBe(500);
   });
 
+  it('with -d reports how long selecting the victim took', async () => {
+    const child = spawn(process.execPath, [CLI, 'guard', '--proc-root', root, '--dryrun', '-d', '-r', '0', '--psi', '20'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !/selecting victim took \d+\.\d{3} ms/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    expect(out).toMatch(/selecting victim took \d+\.\d{3} ms/);
+  });
+
   it('refuses a fake /proc without --dryrun', async () => {
     const child = spawn(process.execPath, [CLI, 'guard', '--proc-root', root], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
