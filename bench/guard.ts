@@ -111,21 +111,37 @@ async function reactionBench(): Promise<void> {
   }
 }
 
-async function idleBench(): Promise<void> {
-  const guard = spawn(process.execPath, [OOM_GUARD], { stdio: 'ignore' });
-  await sleep(2000);
-  const pid = guard.pid!;
+// CPU and RSS of a long-running command after a warm-up, over IDLE_SECONDS.
+async function idleCost(command: string, args: string[]): Promise<{ cpuSeconds: number; wallSeconds: number; rss: number; hwm: number }> {
+  const child = spawn(command, args, { stdio: 'ignore' });
+  await sleep(20_000);
+  const pid = child.pid!;
   const cpuStart = processCpuSeconds(pid);
   const wallStart = performance.now();
   await sleep(IDLE_SECONDS * 1000);
-  const cpu = processCpuSeconds(pid) - cpuStart;
-  const wall = (performance.now() - wallStart) / 1000;
-  const rss = processRssBytes(pid);
-  guard.kill('SIGTERM');
-  await exited(guard);
-  console.log(`\nidle guard (default options, host), ${wall.toFixed(0)} s:`);
-  console.log(`  CPU ${cpu.toFixed(4)} s -> ${((cpu / wall) * 3600).toFixed(2)} CPU s per hour = ${((cpu / wall) * 100).toFixed(4)} % of one core`);
-  console.log(`  RSS ${(rss.rss / MiB).toFixed(1)} MiB (peak ${(rss.hwm / MiB).toFixed(1)} MiB)`);
+  const cpuSeconds = processCpuSeconds(pid) - cpuStart;
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+  const { rss, hwm } = processRssBytes(pid);
+  child.kill('SIGTERM');
+  await exited(child);
+  return { cpuSeconds, wallSeconds, rss, hwm };
+}
+
+function printIdle(label: string, cost: { cpuSeconds: number; wallSeconds: number; rss: number; hwm: number }): void {
+  const perHour = (cost.cpuSeconds / cost.wallSeconds) * 3600;
+  const percent = (cost.cpuSeconds / cost.wallSeconds) * 100;
+  console.log(`  ${label}: ${perHour.toFixed(2)} CPU s per hour = ${percent.toFixed(4)} % of one core; RSS ${(cost.rss / MiB).toFixed(1)} MiB (peak ${(cost.hwm / MiB).toFixed(1)} MiB)`);
+}
+
+async function idleBench(): Promise<void> {
+  console.log(`\nidle cost on this host after a 20 s warm-up, over ${IDLE_SECONDS} s:`);
+  const [byDefault, quiet] = await Promise.all([idleCost(process.execPath, [OOM_GUARD]), idleCost(process.execPath, [OOM_GUARD, '-r', '0'])]);
+  printIdle('hostguard guard (defaults, a report line every second)', byDefault);
+  printIdle('hostguard guard -r 0', quiet);
+  if (spawnSync('which', ['earlyoom']).status === 0) {
+    // --dryrun: earlyoom polls the same way but can never kill anything on this machine.
+    printIdle('earlyoom --dryrun (defaults otherwise)', await idleCost('earlyoom', ['--dryrun']));
+  }
 }
 
 // Collects "selecting victim took N ms" lines from a dry-run guard's output.
