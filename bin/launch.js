@@ -59,7 +59,8 @@ function reexec(nodePath, entry, args) {
 /** @param {string[]} args */
 export async function launch(args) {
   const compiled = join(packageRoot, 'dist', 'cli', 'main.js');
-  if (existsSync(compiled) && distIsCurrent()) {
+  // HOSTGUARD_FROM_SOURCE=1 runs src/ even when dist/ is current (development, and the launcher's tests).
+  if (process.env.HOSTGUARD_FROM_SOURCE !== '1' && existsSync(compiled) && distIsCurrent()) {
     const main = await import(pathToFileURL(compiled).href);
     await main.run(args);
     return;

@@ -37,7 +37,7 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`hostguard ${version()}\n`);
+    process.stdout.write(`hostguard ${version()} (Node.js ${process.version})\n`);
     return;
   }
   const command = subcommands[name];

@@ -1,6 +1,7 @@
 // The guard's command line through the real executables: bin/oom-guard.js and bin/hostguard.js,
 // started with the system's Node (older than 24 on these machines) to prove the launcher re-execs.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -83,6 +84,20 @@ describe('oom-guard command line', () => {
     const { code, stderr } = run(HOSTGUARD, ['guard', '-m', '100']);
     expect(code).toBe(15);
     expect(stderr).toContain('fatal: -m:');
+  });
+
+  it('runs from the TypeScript sources on a Node that strips types, starting the pinned Node 24 if need be', () => {
+    const { code, stdout } = run(HOSTGUARD, ['--version'], { HOSTGUARD_FROM_SOURCE: '1' });
+    expect(code).toBe(0);
+    const [major = 0, minor = 0] = (/Node\.js v(\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
+    expect(major > 22 || (major === 22 && minor >= 18)).toBe(true);
+  });
+
+  it('runs the compiled dist/ on the system Node when it is current', () => {
+    const system = spawnSync('node', ['-p', 'process.version'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } }).stdout.trim();
+    const { code, stdout } = run(HOSTGUARD, ['--version']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`hostguard ${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version} (Node.js ${system})\n`);
   });
 
   it('hostguard names an unknown subcommand', () => {
