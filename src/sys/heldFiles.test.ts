@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,5 +60,28 @@ describe('HeldFileReader', () => {
     expect(reader.read(join(dir, 'a'))).toBe('A2');
     reader.close();
     expect(reader.heldCount).toBe(0);
+  });
+});
+
+describe('HeldFileReader out of descriptors', () => {
+  it('under a low RLIMIT_NOFILE holds fewer descriptors and still reads every file', () => {
+    // A child under prlimit (a limit cannot be lowered from inside Node) holds /proc/PID/stat of
+    // every process it can see, 3 times over, with a 40-descriptor limit.
+    const module = new URL('./heldFiles.ts', import.meta.url).pathname;
+    const script = `
+      import { readdirSync } from 'node:fs';
+      import { HeldFileReader } from '${module}';
+      const reader = new HeldFileReader();
+      const paths = readdirSync('/proc').filter((n) => /^\\d+$/.test(n)).map((n) => '/proc/' + n + '/stat');
+      let read = 0;
+      for (let round = 0; round < 3; round++) for (const path of paths) if (reader.read(path) !== undefined) read++;
+      console.log(JSON.stringify({ files: paths.length, read, held: reader.heldCount }));`;
+    const result = spawnSync('prlimit', ['--nofile=40:40', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const { files, read, held } = JSON.parse(result.stdout) as { files: number; read: number; held: number };
+    expect(files).toBeGreaterThan(40);
+    // Processes may exit meanwhile; nearly every read must succeed despite the limit.
+    expect(read).toBeGreaterThan(files * 3 - 10);
+    expect(held).toBeLessThan(40);
   });
 });

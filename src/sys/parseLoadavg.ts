@@ -9,12 +9,14 @@ export interface Loadavg {
   // scheduling entities (threads) currently runnable, and in existence
   runnableEntities: number;
   totalEntities: number;
+  // the pid most recently allocated in this pid namespace (processes and threads alike)
+  lastPid: number;
 }
 
 export function parseLoadavg(text: string): ParseResult<Loadavg> {
   const fields = text.trim().split(/\s+/);
-  if (fields.length < 4) return fail(`loadavg: expected 5 fields, found ${fields.length}`);
-  const [a = '', b = '', c = '', entities = ''] = fields;
+  if (fields.length < 5) return fail(`loadavg: expected 5 fields, found ${fields.length}`);
+  const [a = '', b = '', c = '', entities = '', last = ''] = fields;
   const load1 = parseDecimal(a);
   const load5 = parseDecimal(b);
   const load15 = parseDecimal(c);
@@ -27,5 +29,7 @@ export function parseLoadavg(text: string): ParseResult<Loadavg> {
   if (slash < 0 || runnableEntities === undefined || totalEntities === undefined) {
     return fail(`loadavg: '${entities.slice(0, 40)}' is not 'runnable/total'`);
   }
-  return ok({ load1, load5, load15, runnableEntities, totalEntities });
+  const lastPid = parseInteger(last);
+  if (lastPid === undefined || lastPid < 0) return fail(`loadavg: last pid '${last.slice(0, 20)}' is not a number`);
+  return ok({ load1, load5, load15, runnableEntities, totalEntities, lastPid });
 }

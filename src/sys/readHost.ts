@@ -1,5 +1,5 @@
 // Readers of host-wide /proc files under an injectable root (the per-process ones are in readProc.ts).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AuxvFacts, parseAuxv } from './parseAuxv.ts';
 import { type CpuInfo, parseCpuinfo } from './parseCpuinfo.ts';
@@ -71,5 +71,18 @@ export function readAuxvFacts(procRoot: string): AuxvFacts {
     return result.ok ? result.value : FALLBACK_AUXV;
   } catch {
     return FALLBACK_AUXV;
+  }
+}
+
+// PROC_SUPER_MAGIC from include/uapi/linux/magic.h.
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+// Whether procRoot is a mounted procfs (a fixture tree is not): only there do held descriptors
+// fail for an exited process, and loadavg move with process creation.
+export function isProcfs(procRoot: string): boolean {
+  try {
+    return statfsSync(procRoot).type === PROC_SUPER_MAGIC;
+  } catch {
+    return false;
   }
 }

@@ -83,6 +83,10 @@ export interface NetLink {
   mtuBytes?: number;
 }
 
+export function readNetOperState(name: string, sysRoot = DEFAULT_SYS_ROOT): string | undefined {
+  return text(join(sysRoot, 'class', 'net', name, 'operstate'));
+}
+
 export function readNetLink(name: string, sysRoot = DEFAULT_SYS_ROOT): NetLink | undefined {
   const dir = join(sysRoot, 'class', 'net', name);
   const operState = text(join(dir, 'operstate'));
