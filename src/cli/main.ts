@@ -8,6 +8,7 @@ interface Subcommand {
 
 // Subcommands load lazily so that `hostguard guard` pulls in nothing it does not use.
 const subcommands: Record<string, Subcommand> = {
+  snapshot: { summary: 'print one snapshot of host metrics (--json for JSON)', load: () => import('./snapshot.ts') },
 };
 
 function version(): string {

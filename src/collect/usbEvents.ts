@@ -9,7 +9,7 @@ export interface UsbLogEvent {
 // USB core, hub and host controller drivers prefix their messages with the device's name.
 const USB_SOURCE = /^(usb|hub|usb-storage|xhci_hcd|ehci[-_]\w+|ohci[-_]\w+|uhci_hcd|dwc[23]|musb[-_]hdrc) /;
 const TIMEOUT = /error -(110|62)\b|\btime(d)?[ -]?out\b|not responding/i;
-const RESET = /\breset [\w ]*speed\b[\w ]*USB device/i;
+const RESET = /\breset .*USB device/i;
 const ERROR = /error -\d+\b|cannot enable|unable to enumerate|not accepting address|device descriptor read/i;
 
 // "usb 1-1.2: ..." names the device; "usb 1-1-port2:" a hub port (1-1.2), "usb usb3-port1:" a root hub port (3-1).
