@@ -9,18 +9,19 @@
 //   and re-read at least every STAT_REFRESH_TICKS;
 // - a process seen idle k checks in a row is next checked after min(k, MAX_BACKOFF_TICKS) ticks,
 //   unless the CPU time /proc/stat reports is not explained by the processes checked (a deferred
-//   one woke up, or short-lived processes ran): then every deferred process is checked at once;
+//   one woke up): then every deferred process is checked at once. Children that ran and exited
+//   within the interval are explained by their parent's cutime/cstime;
 // - /proc is listed only when loadavg's last pid or task count moved (a task was created or exited).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeldFileReader } from '../sys/heldFiles.ts';
 import { parseLoadavg } from '../sys/parseLoadavg.ts';
 import { parseSchedstatRuntime } from '../sys/parsePidSchedstat.ts';
-import { isKernelThread, type PidStat } from '../sys/parsePidStat.ts';
+import { isKernelThread } from '../sys/parsePidStat.ts';
 import { parseProcStat } from '../sys/parseProcStat.ts';
 import { listPids } from '../sys/readProc.ts';
 import { readSmallFile } from '../sys/readFile.ts';
-import { scanPidStat } from '../sys/scanPidStat.ts';
+import { type ScannedPidStat, scanPidStat } from '../sys/scanPidStat.ts';
 import { isProcfs } from '../sys/readHost.ts';
 import { readStaticDetails } from './processDetails.ts';
 
@@ -33,13 +34,15 @@ const UNEXPLAINED_CPU_PERCENT = 5;
 
 export interface TrackedProcess {
   pid: number;
-  stat: PidStat;
+  stat: ScannedPidStat;
   kernelThread: boolean;
   cmdline: string;
   uid?: number;
   cgroup?: string;
   // utime + stime at the last stat read, and the CPU % over the last interval (100 = one CPU)
   cpuTicks: number;
+  // cutime + cstime at the last stat read: reaped children's time, which explains host CPU too
+  childrenTicks: number;
   cpuPercent?: number;
   // schedstat run time at the last check (single-threaded processes: it covers the leader only)
   runtimeNs?: number;
@@ -182,9 +185,12 @@ export class ProcessTable {
     // Same pid and start time: the same process. Otherwise the pid was reused.
     if (!known || known.stat.startTimeTicks !== stat.startTimeTicks) {
       this.create(stat);
-      return cpuTicks;
+      return cpuTicks + stat.childrenTicks;
     }
     const used = Math.max(0, cpuTicks - known.cpuTicks);
+    // Children that ran and exited within the interval were reaped into cutime/cstime.
+    const childrenUsed = Math.max(0, stat.childrenTicks - known.childrenTicks);
+    known.childrenTicks = stat.childrenTicks;
     if (seconds !== undefined && seconds > 0) known.cpuPercent = (used / this.ticksPerSecond / seconds) * 100;
     if (used > 0 || stat.state === 'R' || stat.numThreads > 1) {
       known.ranTick = this.tick;
@@ -198,16 +204,17 @@ export class ProcessTable {
     known.cpuTicks = cpuTicks;
     known.statTick = this.tick;
     known.seenTick = this.tick;
-    return used;
+    return used + childrenUsed;
   }
 
-  private create(stat: PidStat): void {
+  private create(stat: ScannedPidStat): void {
     const entry: TrackedProcess = {
       pid: stat.pid,
       stat,
       kernelThread: isKernelThread(stat),
       cmdline: '',
       cpuTicks: stat.utimeTicks + stat.stimeTicks,
+      childrenTicks: stat.childrenTicks,
       statTick: this.tick,
       ranTick: this.tick,
       ioTick: 0,

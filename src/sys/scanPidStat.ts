@@ -1,11 +1,17 @@
-// A faster reader of /proc/PID/stat for the per-tick process scan: same result as parsePidStat,
-// without splitting the line into 50 strings (that split costs more than the read at 1,000 processes).
+// A faster reader of /proc/PID/stat for the per-tick process scan: the result of parsePidStat plus
+// the children's CPU time, without splitting the line into 50 strings (that split costs more than
+// the read at 1,000 processes).
 import { type PidStat } from './parsePidStat.ts';
 import { type ParseResult, fail, ok } from './result.ts';
 
 // The fields PidStat carries, numbered as in proc(5); the scan stops after the last one.
 const LAST_FIELD = 24;
-const USED_FIELDS = new Set([4, 5, 9, 14, 15, 20, 22, 24]);
+const USED_FIELDS = new Set([4, 5, 9, 14, 15, 16, 17, 20, 22, 24]);
+
+export interface ScannedPidStat extends PidStat {
+  // cutime + cstime: CPU time of children that exited and were reaped by this process
+  childrenTicks: number;
+}
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 9;
@@ -37,7 +43,7 @@ function scanNumbers(text: string, start: number, out: number[]): string | undef
   return undefined;
 }
 
-export function scanPidStat(text: string): ParseResult<PidStat> {
+export function scanPidStat(text: string): ParseResult<ScannedPidStat> {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return fail('stat: no "(comm)" field');
@@ -60,6 +66,7 @@ export function scanPidStat(text: string): ParseResult<PidStat> {
     flags: field(9),
     utimeTicks: field(14),
     stimeTicks: field(15),
+    childrenTicks: field(16) + field(17),
     numThreads: field(20),
     startTimeTicks: field(22),
     rssPages: field(24),
