@@ -9,6 +9,7 @@ interface Subcommand {
 // Subcommands load lazily so that `hostguard guard` pulls in nothing it does not use.
 const subcommands: Record<string, Subcommand> = {
   guard: { summary: 'OOM guard, earlyoom-compatible (also installed as oom-guard)', load: () => import('./guard.ts') },
+  snapshot: { summary: 'print one snapshot of host metrics (--json for JSON)', load: () => import('./snapshot.ts') },
 };
 
 function version(): string {

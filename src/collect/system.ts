@@ -1,0 +1,49 @@
+// System information collector: hostname, OS release, kernel, architecture, CPU model and cores, boot time, uptime.
+import { join } from 'node:path';
+import { parseOsRelease } from '../sys/parseOsRelease.ts';
+import { readCpuinfo, readLine, readParsedFile, readProcStat, readUptime } from '../sys/readHost.ts';
+import type { CollectorDefinition, CollectorEnvironment } from './collector.ts';
+import { formatSeconds } from './format.ts';
+import type { SystemInfo } from './types.ts';
+
+// Node's names for the architectures it runs on, as uname -m prints them.
+const UNAME_MACHINE: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', arm: 'armv7l', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loongarch64' };
+
+// What does not change while the machine is up; read once.
+function staticInfo(env: CollectorEnvironment): Omit<SystemInfo, 'hostname' | 'uptimeSeconds'> {
+  const os = readParsedFile(join(env.etcRoot, 'os-release'), parseOsRelease);
+  const cpu = readCpuinfo(env.procRoot);
+  const stat = readProcStat(env.procRoot, env.clockTicksPerSecond);
+  return {
+    osName: os.ok ? os.value.prettyName : 'unknown',
+    osId: os.ok ? os.value.id : 'unknown',
+    ...(os.ok && os.value.versionId !== undefined ? { osVersion: os.value.versionId } : {}),
+    kernelRelease: readLine(join(env.procRoot, 'sys', 'kernel', 'osrelease')) ?? 'unknown',
+    // sys/kernel/arch exists since Linux 6.1; before that, the running Node knows.
+    architecture: readLine(join(env.procRoot, 'sys', 'kernel', 'arch')) ?? UNAME_MACHINE[process.arch] ?? process.arch,
+    cpuModel: cpu.ok ? cpu.value.modelName : 'unknown',
+    logicalCpus: cpu.ok ? cpu.value.logicalCpus : 0,
+    physicalCores: cpu.ok ? cpu.value.physicalCores : 0,
+    bootTimeSeconds: stat.ok ? stat.value.bootTimeSeconds : 0,
+  };
+}
+
+export const systemCollector: CollectorDefinition<'system'> = {
+  name: 'system',
+  description: 'Hostname, OS release, kernel, architecture, CPU model and cores, boot time, uptime',
+  defaultEnabled: true,
+  create: (env) => {
+    const fixed = staticInfo(env);
+    return {
+      collect: (): SystemInfo => {
+        const uptime = readUptime(env.procRoot);
+        if (!uptime.ok) throw new Error(uptime.error);
+        return { hostname: readLine(join(env.procRoot, 'sys', 'kernel', 'hostname')) ?? 'unknown', ...fixed, uptimeSeconds: uptime.value };
+      },
+      close: () => {},
+    };
+  },
+  summarize: (system) => [
+    `System    ${system.hostname}: ${system.osName}, Linux ${system.kernelRelease} ${system.architecture}, ${system.cpuModel} (${system.logicalCpus} CPUs, ${system.physicalCores} cores), up ${formatSeconds(system.uptimeSeconds)}`,
+  ],
+};

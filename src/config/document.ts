@@ -1,0 +1,84 @@
+// The documented example configuration, generated from the schemas (run this file to print it):
+// every key with its description and default, so the documentation cannot drift from the code.
+import { z } from 'zod';
+import { DEFAULT_RULES } from './anomaly.ts';
+import { configSections } from './schema.ts';
+
+interface JsonSchema {
+  description?: string;
+  default?: unknown;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema & { anyOf?: JsonSchema[] };
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+}
+
+const SECTION_TITLES: Record<keyof typeof configSections, string> = {
+  collectors: 'Collectors: each can be switched off; consumers iterate over those that run.',
+  sampler: 'The adaptive sampler: IDLE, NORMAL, INTENSIVE and CRITICAL levels, raised at once when an anomaly opens or a value nears a threshold, lowered one step after a quiet period. Durations: "500ms", "30s", "5m", "1h" or seconds.',
+  anomaly: 'Anomaly rules: each opens an episode when its metric crosses a threshold (for a while) or spikes above its previous window, and closes it when the value is back past the hysteresis.',
+};
+
+// Examples for arrays of tables, which have no default to show.
+const ARRAY_EXAMPLES: Record<string, unknown[]> = { 'anomaly.rules': DEFAULT_RULES };
+
+function literal(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
+  return String(value);
+}
+
+function comment(text: string | undefined, extra = ''): string[] {
+  return text === undefined ? [] : [`# ${text}${extra}`];
+}
+
+function range(schema: JsonSchema): string {
+  if (schema.enum) return ` (one of ${schema.enum.map(literal).join(', ')})`;
+  if (schema.minimum !== undefined && schema.maximum !== undefined) return ` (${schema.minimum} to ${schema.maximum})`;
+  return '';
+}
+
+function renderTable(path: string, schema: JsonSchema, lines: string[]): void {
+  const nested: Array<[string, JsonSchema]> = [];
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    if (property.properties) nested.push([key, property]);
+    else if (property.type === 'array' && property.items) renderArray(`${path}.${key}`, property, lines);
+    else lines.push(...comment(property.description, range(property)), `${key} = ${literal(property.default)}`);
+  }
+  for (const [key, property] of nested) {
+    lines.push('', `[${path}.${key}]`);
+    renderTable(`${path}.${key}`, property, lines);
+  }
+}
+
+// Arrays of tables: the fields of each variant as comments, then the examples as real entries.
+function renderArray(path: string, schema: JsonSchema, lines: string[]): void {
+  lines.push(...comment(schema.description), '# Fields:');
+  const variants = schema.items?.anyOf ?? (schema.items ? [schema.items] : []);
+  const seen = new Set<string>();
+  for (const variant of variants) {
+    for (const [key, field] of Object.entries(variant.properties ?? {})) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      lines.push(`#   ${key}: ${field.description ?? ''}${range(field)}${field.default === undefined ? '' : ` (default ${literal(field.default)})`}`);
+    }
+  }
+  lines.push(`# The entries below are the built-in rules; with default_rules = true they apply without being listed.`);
+  for (const example of ARRAY_EXAMPLES[path] ?? []) {
+    lines.push('', `[[${path}]]`, ...Object.entries(example as Record<string, unknown>).map(([key, value]) => `${key} = ${literal(value)}`));
+  }
+}
+
+export function exampleConfig(): string {
+  const lines = ['# hostguard configuration: every key with its default (generated from src/config by src/config/document.ts).'];
+  for (const [name, schema] of Object.entries(configSections) as Array<[keyof typeof configSections, z.ZodType]>) {
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    lines.push('', ...comment(SECTION_TITLES[name]), `[${name}]`);
+    renderTable(name, json, lines);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (import.meta.main) process.stdout.write(exampleConfig());

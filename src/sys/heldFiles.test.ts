@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HeldFileReader } from './heldFiles.ts';
+import { scanPidStat } from './scanPidStat.ts';
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+describe('HeldFileReader', () => {
+  it('re-reads a held /proc/PID/stat and sees fresh values (CPU time of a busy child grows)', async () => {
+    const child = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+    children.push(child);
+    const reader = new HeldFileReader();
+    const path = `/proc/${child.pid}/stat`;
+    const ticks = (): number => {
+      const parsed = scanPidStat(reader.read(path) ?? '');
+      return parsed.ok ? parsed.value.utimeTicks + parsed.value.stimeTicks : -1;
+    };
+    const first = ticks();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(reader.heldCount).toBe(1);
+    expect(ticks()).toBeGreaterThan(first);
+    reader.close();
+  });
+
+  it('returns undefined once the process is gone, and releases the descriptor', async () => {
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    children.push(child);
+    const reader = new HeldFileReader();
+    const path = `/proc/${child.pid}/stat`;
+    expect(reader.read(path)).toContain('(sleep)');
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(reader.read(path)).toBeUndefined();
+    expect(reader.heldCount).toBe(0);
+    reader.close();
+  });
+
+  it('falls back to open-read-close beyond its limit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostguard-held-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'a'), 'A');
+    writeFileSync(join(dir, 'b'), 'B');
+    const reader = new HeldFileReader(1);
+    expect([reader.read(join(dir, 'a')), reader.read(join(dir, 'b'))]).toEqual(['A', 'B']);
+    expect(reader.heldCount).toBe(1);
+    // A held regular file rewritten in place is read afresh.
+    writeFileSync(join(dir, 'a'), 'A2');
+    expect(reader.read(join(dir, 'a'))).toBe('A2');
+    reader.close();
+    expect(reader.heldCount).toBe(0);
+  });
+});
+
+describe('HeldFileReader out of descriptors', () => {
+  it('under a low RLIMIT_NOFILE holds fewer descriptors and still reads every file', () => {
+    // A child under prlimit (a limit cannot be lowered from inside Node) holds /proc/PID/stat of
+    // every process it can see, 3 times over, with a 40-descriptor limit.
+    const module = new URL('./heldFiles.ts', import.meta.url).pathname;
+    const script = `
+      import { readdirSync } from 'node:fs';
+      import { HeldFileReader } from '${module}';
+      const reader = new HeldFileReader();
+      const paths = readdirSync('/proc').filter((n) => /^\\d+$/.test(n)).map((n) => '/proc/' + n + '/stat');
+      let read = 0;
+      for (let round = 0; round < 3; round++) for (const path of paths) if (reader.read(path) !== undefined) read++;
+      console.log(JSON.stringify({ files: paths.length, read, held: reader.heldCount }));`;
+    const result = spawnSync('prlimit', ['--nofile=40:40', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const { files, read, held } = JSON.parse(result.stdout) as { files: number; read: number; held: number };
+    expect(files).toBeGreaterThan(40);
+    // Processes may exit meanwhile; nearly every read must succeed despite the limit.
+    expect(read).toBeGreaterThan(files * 3 - 10);
+    expect(held).toBeLessThan(40);
+  });
+});
