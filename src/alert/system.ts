@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type AlertChannel, type DeliveryPolicy, type DeliveryStatus, deliver } from './channel.ts';
 import type { Alert, AlertEvent, NewAlert } from './model.ts';
 import { NoiseControl, type NoiseSettings } from './noise.ts';
+import { WorkQueue } from './queue.ts';
 
 export interface ConfiguredChannel {
   channel: AlertChannel;
@@ -42,6 +43,7 @@ export class AlertSystem {
   // Per alert, the channels it was fanned out to as fired, with how that delivery ended.
   private readonly firedDeliveries = new Map<string, Map<string, Promise<DeliveryStatus>>>();
   private readonly listeners = new Set<AlertListener>();
+  private readonly queues = new Map<string, WorkQueue>();
 
   constructor(options: AlertSystemOptions) {
     this.noise = new NoiseControl(options.noise);
@@ -94,7 +96,7 @@ export class AlertSystem {
       this.track(
         delivery.then(async (status) => {
           if (status.status !== 'sent') return;
-          this.record(alert.id, [await deliver(configured.channel, configured.policy, alert, 'resolved', this.options)]);
+          this.record(alert.id, [await this.deliverQueued(configured, alert, 'resolved')]);
         }),
       );
     }
@@ -183,13 +185,28 @@ export class AlertSystem {
     const fired = this.firedDeliveries.get(alert.id) ?? new Map<string, Promise<DeliveryStatus>>();
     this.firedDeliveries.set(alert.id, fired);
     for (const configured of this.options.channels) {
-      const delivery = deliver(configured.channel, configured.policy, alert, event, this.options).then((status) => {
+      const delivery = this.deliverQueued(configured, alert, event).then((status) => {
         this.record(alert.id, [status]);
         return status;
       });
       fired.set(configured.channel.name, delivery);
       this.track(delivery);
     }
+  }
+
+  // Every delivery goes through its channel's queue; a full backlog fails the delivery at once.
+  private deliverQueued(configured: ConfiguredChannel, alert: Alert, event: AlertEvent): Promise<DeliveryStatus> {
+    const name = configured.channel.name;
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new WorkQueue();
+      this.queues.set(name, queue);
+    }
+    const now = this.options.nowMs();
+    return queue.run(
+      () => deliver(configured.channel, configured.policy, alert, event, this.options),
+      () => ({ channel: name, alertId: alert.id, event, status: 'failed', reason: `backlog full (${queue.backlog} waiting)`, attempts: 0, timeMs: now, durationMs: 0 }),
+    );
   }
 
   private track(work: Promise<unknown>): void {

@@ -121,11 +121,17 @@ describe('webhooks', () => {
 describe('JSON files', () => {
   it('writes one parseable file per event, atomically, and caps the folder', async () => {
     const folder = join(dir, 'json');
-    const alerts = alertsWith([{ channel: jsonFilesChannel({ directory: folder, maxFiles: 3 }), policy }]);
-    for (let i = 0; i < 5; i++) alerts.raise({ type: 'USB_TIMEOUT', severity: 'warning', title: `usb ${i}`, message: 'descriptor read/64, error -110' });
+    const alerts = alertsWith([{ channel: jsonFilesChannel({ directory: folder, maxFiles: 10 }), policy }]);
+    // Same type, same second, four deliveries in flight at once: no file may replace another.
+    for (let i = 0; i < 8; i++) alerts.raise({ type: 'USB_TIMEOUT', severity: 'warning', title: `usb ${i}`, message: 'descriptor read/64, error -110' });
+    await alerts.idle();
+    expect(readdirSync(folder).length).toBe(8);
+    for (let i = 8; i < 20; i++) alerts.raise({ type: 'USB_TIMEOUT', severity: 'warning', title: `usb ${i}`, message: 'descriptor read/64, error -110' });
     await alerts.idle();
     const files = readdirSync(folder);
-    expect(files.length).toBe(3);
+    // Capped at 10, pruned down to 90 % when exceeded; never a temp file left behind.
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    expect(files.length).toBeLessThanOrEqual(10);
     for (const name of files) {
       expect(name).toMatch(/^alert_\d+_USB_TIMEOUT(_\d+)?\.json$/);
       const parsed = JSON.parse(readFileSync(join(folder, name), 'utf8')) as { type: string; event: string };

@@ -2,7 +2,7 @@
 // optionally as earlyoom's system-bus signal for the bridges that already listen to it.
 import type { AlertChannel } from '../channel.ts';
 import type { AlertSeverity } from '../model.ts';
-import { type Urgency, emitEarlyoomSignal, findSessionBuses, notifyDesktop } from './dbus.ts';
+import { type SessionBus, type Urgency, emitEarlyoomSignal, findSessionBuses, notifyDesktop } from './dbus.ts';
 
 const URGENCY: Record<AlertSeverity, Urgency> = { info: 'low', warning: 'normal', critical: 'critical' };
 
@@ -13,12 +13,24 @@ export interface DbusAlertOptions {
   systemBusAddress?: string;
 }
 
+// Finding session buses reads every process's environment: once per this period is enough.
+const SESSION_SCAN_MS = 10_000;
+
 export function dbusChannel(options: DbusAlertOptions = {}): AlertChannel {
+  let buses: SessionBus[] = [];
+  let scannedMs = -Infinity;
+  const sessionBuses = (): SessionBus[] => {
+    if (Date.now() - scannedMs >= SESSION_SCAN_MS) {
+      buses = findSessionBuses(options.procRoot);
+      scannedMs = Date.now();
+    }
+    return buses;
+  };
   return {
     name: 'dbus',
     async send(alert, event, abort) {
       const summary = event === 'resolved' ? `Resolved: ${alert.title}` : alert.title;
-      const deliveries: Array<Promise<unknown>> = findSessionBuses(options.procRoot).map((bus) =>
+      const deliveries: Array<Promise<unknown>> = sessionBuses().map((bus) =>
         notifyDesktop(summary, alert.message, { busAddress: bus.address, uid: bus.uid, urgency: URGENCY[alert.severity] }),
       );
       if (options.systemSignal) {
