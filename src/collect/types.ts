@@ -3,6 +3,8 @@
 // Rates are per second over the snapshot's interval; a rate is absent (not 0) when it cannot be
 // known: first read, a device that just appeared, a counter reset, an unreadable file.
 
+import type { UsbDeviceInfo } from '../sys/readSys.ts';
+
 export interface MetricsSnapshot {
   /** When the collection finished, ISO 8601 UTC. */
   timestamp: string;
@@ -226,17 +228,8 @@ export interface UsbMetrics {
   recentEvents: UsbEvent[];
 }
 
-export interface UsbDevice {
-  /** sysfs name: bus-port path such as 1-1.2, or usbN for a root hub. */
-  id: string;
-  busNumber?: number;
-  deviceNumber?: number;
-  /** Four hex digits each, as lsusb shows vendor:product. */
-  vendorId: string;
-  productId: string;
-  manufacturer?: string;
-  product?: string;
-  speedBitsPerSecond?: number;
+/** A device from /sys/bus/usb/devices (its fields are documented where sysfs is read: UsbDeviceInfo). */
+export interface UsbDevice extends UsbDeviceInfo {
   /** A timeout naming this device was logged within the hold window. */
   hasTimeout: boolean;
   lastMessage?: string;

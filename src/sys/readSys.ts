@@ -106,6 +106,7 @@ export interface UsbDeviceInfo {
   id: string;
   busNumber?: number;
   deviceNumber?: number;
+  // four hex digits each, as lsusb shows vendor:product
   vendorId: string;
   productId: string;
   manufacturer?: string;
