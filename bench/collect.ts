@@ -81,12 +81,17 @@ async function cpuOfSampling(options: SnapshotterOptions): Promise<number> {
   return used;
 }
 
+// The machine's load around each figure: other work on the host inflates both time and CPU.
+function load(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
 const processesOnly = { enabled: Object.fromEntries(collectorNames.map((name) => [name, name === 'processes'])) };
 
 for (const extra of extras) {
   await setExtraProcesses(extra);
   const total = new Snapshotter(processesOnly).collect().processes?.total ?? 0;
-  process.stdout.write(`\n== ${extra} extra sleeping processes (${total} processes in all)\n`);
+  process.stdout.write(`\n== ${extra} extra sleeping processes (${total} processes in all; load average ${load()})\n`);
   const full = await timeCollections({});
   process.stdout.write(`full collection      median ${full.median.toFixed(2)} ms   p95 ${full.p95.toFixed(2)} ms   (${samples} samples)\n`);
   const proc = await timeCollections(processesOnly);
@@ -94,7 +99,7 @@ for (const extra of extras) {
   const used = await cpuOfSampling({});
   const seconds = minutes * 60;
   process.stdout.write(
-    `1 s sampling for ${minutes} min: ${used.toFixed(2)} CPU s -> ${((used / seconds) * 3600).toFixed(1)} CPU s per hour, ${((used / seconds) * 100).toFixed(2)} % of one core\n`,
+    `1 s sampling for ${minutes} min: ${used.toFixed(2)} CPU s -> ${((used / seconds) * 3600).toFixed(1)} CPU s per hour, ${((used / seconds) * 100).toFixed(2)} % of one core (load average after: ${load()})\n`,
   );
 }
 killChildren();

@@ -91,9 +91,11 @@ export async function main(args: string[]): Promise<number> {
   }
   const snapshotter = new Snapshotter(parsed.snapshotter);
   try {
+    const startedMs = performance.now();
     let snapshot = snapshotter.collect();
     if (parsed.intervalMs > 0) {
-      await new Promise((resolve) => setTimeout(resolve, parsed.intervalMs));
+      // The interval runs from the start of the first read (the first one is the slowest).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, parsed.intervalMs - (performance.now() - startedMs))));
       snapshot = snapshotter.collect();
     }
     process.stdout.write(parsed.json ? `${JSON.stringify(snapshot, null, 2)}\n` : `${Snapshotter.summarize(snapshot).join('\n')}\n`);

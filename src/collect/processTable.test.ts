@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { scanPidStat } from '../sys/scanPidStat.ts';
 import { ProcessTable } from './processTable.ts';
 
 // Real processes on the real /proc: python3 is single-threaded, so the schedstat gate applies to it.
@@ -18,6 +20,19 @@ function python(code: string): ChildProcess {
   return child;
 }
 
+// Waits until the process sleeps with its CPU time still for 300 ms (python starts slowly on a busy host).
+async function asleep(pid: number | undefined): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    const parsed = scanPidStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    const ticks = parsed.ok && parsed.value.state === 'S' ? parsed.value.utimeTicks + parsed.value.stimeTicks : -2;
+    if (ticks >= 0 && ticks === last) return;
+    last = ticks;
+    await sleep(300);
+  }
+  throw new Error(`process ${pid} did not go to sleep`);
+}
+
 function entry(table: ProcessTable, pid: number | undefined): { cpuPercent?: number; stat: { state: string } } | undefined {
   return [...table.processes].find((p) => p.pid === pid);
 }
@@ -25,7 +40,7 @@ function entry(table: ProcessTable, pid: number | undefined): { cpuPercent?: num
 describe('ProcessTable on the real /proc', () => {
   it('defers an idle single-threaded process and reports 0 % CPU for it without reading its stat', async () => {
     const sleeper = python('import time; time.sleep(600)');
-    await sleep(300);
+    await asleep(sleeper.pid);
     const table = new ProcessTable('/proc', 100);
     tables.push(table);
     let deferredSeen = false;
@@ -41,20 +56,37 @@ describe('ProcessTable on the real /proc', () => {
     expect(table.lastScan.statReads).toBeLessThan(total);
   });
 
-  it('notices at once when a deferred process starts to spin (CPU the host reports but no checked process explains)', async () => {
-    const spinner = python('import time\ntime.sleep(1.5)\nwhile True: pass');
+  it('notices a deferred process that starts to spin in the scan where its CPU time shows (host CPU no checked process explains)', async () => {
+    const spinner = spawn('python3', ['-c', 'import sys, time\ntime.sleep(3)\nsys.stdout.write("go\\n")\nsys.stdout.flush()\nwhile True: pass'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(spinner);
+    let spinning = false;
+    spinner.stdout?.on('data', () => (spinning = true));
     const table = new ProcessTable('/proc', 100);
     tables.push(table);
-    const started = performance.now();
-    let detectedAfterMs: number | undefined;
-    while (performance.now() - started < 4000 && detectedAfterMs === undefined) {
+    // Ground truth read apart from the table: the spinner's utime + stime.
+    const truth = (): number => {
+      const parsed = scanPidStat(readFileSync(`/proc/${spinner.pid}/stat`, 'utf8'));
+      return parsed.ok ? parsed.value.utimeTicks + parsed.value.stimeTicks : 0;
+    };
+    const scans: Array<{ spinning: boolean; truth: number; ours?: number; deferredTicks: number }> = [];
+    for (let i = 0; i < 45 && !(scans.length > 0 && (scans.at(-1)?.ours ?? 0) > 0 && spinning); i++) {
       table.scan(performance.now());
-      if ((entry(table, spinner.pid)?.cpuPercent ?? 0) > 30) detectedAfterMs = performance.now() - started;
-      await sleep(100);
+      const tracked = [...table.processes].find((p) => p.pid === spinner.pid);
+      scans.push({ spinning, truth: truth(), ...(tracked?.cpuPercent === undefined ? {} : { ours: tracked.cpuPercent }), deferredTicks: (tracked?.nextCheckTick ?? 0) - table.currentTick });
+      await sleep(200);
     }
-    expect(detectedAfterMs).toBeDefined();
-    // It spins from 1.5 s on; a deferred process would otherwise wait up to 8 ticks (0.8 s).
-    expect(detectedAfterMs).toBeLessThan(2300);
+    // Before it woke it was deferred for more than one tick at a time.
+    expect(scans.some((s) => !s.spinning && s.deferredTicks > 1)).toBe(true);
+    const goAt = scans.findIndex((s) => s.spinning);
+    expect(goAt).toBeGreaterThan(0);
+    const baseline = scans[goAt]?.truth ?? 0;
+    // The first scan by which it had used 50 ms of CPU since it woke; detection there or one later
+    // (without the check of unexplained CPU, up to 8 ticks later).
+    const used = scans.findIndex((s, i) => i >= goAt && s.truth - baseline >= 5);
+    const detected = scans.findIndex((s, i) => i >= goAt && (s.ours ?? 0) > 0);
+    expect(detected).toBeGreaterThanOrEqual(goAt);
+    // (The loop stops at detection: if that came before 50 ms of CPU, `used` was never reached.)
+    expect(detected).toBeLessThanOrEqual((used < 0 ? scans.length - 1 : used) + 1);
   });
 
   it('drops a process as soon as it exits, and sees a new one', async () => {

@@ -126,6 +126,9 @@ export class ProcessTable {
       explainedTicks += this.visit(pid, known, seconds);
     }
     this.lastScan.deferred = deferred.length;
+    // A process that exited will be reaped into its parent's cutime/cstime with its whole life's
+    // CPU time, most of which was counted tick by tick already: take that back out.
+    for (const entry of this.entries.values()) if (entry.seenTick !== this.tick) explainedTicks -= entry.cpuTicks + entry.childrenTicks;
     if (deferred.length > 0 && this.cpuUnexplained(explainedTicks, seconds)) {
       this.lastScan.secondPass = true;
       for (const entry of deferred) this.visit(entry.pid, entry, seconds);
