@@ -19,6 +19,8 @@ const SECTION_TITLES: Record<keyof typeof configSections, string> = {
   collectors: 'Collectors: each can be switched off; consumers iterate over those that run.',
   sampler: 'The adaptive sampler: IDLE, NORMAL, INTENSIVE and CRITICAL levels, raised at once when an anomaly opens or a value nears a threshold, lowered one step after a quiet period. Durations: "500ms", "30s", "5m", "1h" or seconds.',
   anomaly: 'Anomaly rules: each opens an episode when its metric crosses a threshold (for a while) or spikes above its previous window, and closes it when the value is back past the hysteresis.',
+  api: 'The HTTP API of `hostguard serve` (REST, WebSocket /ws, Prometheus /metrics; see docs/API.md). Loopback needs no token; any other address requires one.',
+  store: 'History: raw snapshots, then 1-minute and 1-hour rollups, each kept for its retention. Durations also take days ("7d").',
 };
 
 // Examples for arrays of tables, which have no default to show.
@@ -44,7 +46,7 @@ function renderTable(path: string, schema: JsonSchema, lines: string[]): void {
   const nested: Array<[string, JsonSchema]> = [];
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
     if (property.properties) nested.push([key, property]);
-    else if (property.type === 'array' && property.items) renderArray(`${path}.${key}`, property, lines);
+    else if (property.type === 'array' && (property.items?.properties ?? property.items?.anyOf)) renderArray(`${path}.${key}`, property, lines);
     else lines.push(...comment(property.description, range(property)), `${key} = ${literal(property.default)}`);
   }
   for (const [key, property] of nested) {

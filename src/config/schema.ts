@@ -1,19 +1,25 @@
 // The configuration file's sections, one schema each; the daemon adds its own here.
 import { z } from 'zod';
 import { anomalySchema } from './anomaly.ts';
+import { apiSchema } from './api.ts';
 import { collectorsSchema } from './collectors.ts';
 import { samplerSchema } from './sampler.ts';
+import { storeSchema } from './store.ts';
 
 export const configSections = {
   collectors: collectorsSchema,
   sampler: samplerSchema,
   anomaly: anomalySchema,
+  api: apiSchema,
+  store: storeSchema,
 } as const;
 
 export const configSchema = z.strictObject({
   collectors: collectorsSchema.prefault({}),
   sampler: samplerSchema.prefault({}),
   anomaly: anomalySchema.prefault({}),
+  api: apiSchema.prefault({}),
+  store: storeSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;
