@@ -26,16 +26,19 @@ const websocketSchema = z
 export const apiSchema = z
   .strictObject({
     listen: listenSchema.prefault('127.0.0.1:8080'),
-    token: z.string().default('').describe(`bearer token required on every request when set (at least ${MIN_TOKEN_LENGTH} characters); also HOSTGUARD_TOKEN`),
+    token: z
+      .string()
+      .superRefine((token, context) => {
+        if (token !== '' && token.length < MIN_TOKEN_LENGTH) context.addIssue({ code: 'custom', message: `a token of ${token.length} characters is too easy to guess; use at least ${MIN_TOKEN_LENGTH}` });
+      })
+      .default('')
+      .describe(`bearer token required on every request when set (at least ${MIN_TOKEN_LENGTH} characters); also HOSTGUARD_TOKEN`),
     cors_origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'use an origin such as "https://grafana.example.org" or "*"')).default([]).describe('origins allowed to call the API from a browser; empty = CORS off'),
     max_points: z.number().int().min(10).max(100_000).default(1000).describe('history answers at most this many points per series by default'),
     max_connections: z.number().int().min(1).max(100_000).default(1024).describe('HTTP connections at once'),
     websocket: websocketSchema,
   })
   .superRefine((api, context) => {
-    if (api.token !== '' && api.token.length < MIN_TOKEN_LENGTH) {
-      context.addIssue({ code: 'custom', path: ['token'], message: `a token of ${api.token.length} characters is too easy to guess; use at least ${MIN_TOKEN_LENGTH}` });
-    }
     if (api.token === '' && !isLoopback(api.listen.host)) {
       context.addIssue({ code: 'custom', path: ['listen'], message: `${api.listen.host} is not a loopback address: set api.token (or HOSTGUARD_TOKEN) to listen there, or listen on 127.0.0.1` });
     }

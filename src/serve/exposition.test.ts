@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Snapshotter } from '../collect/snapshotter.ts';
 import type { MetricsSnapshot } from '../collect/types.ts';
 import { readProcStat } from '../sys/readHost.ts';
 import { renderFamilies } from './exposition.ts';
+import { metricsMarkdown } from './metricDocs.ts';
 import { DAEMON_METRICS, METRIC_NAMES, SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
 import { newDaemonStatus } from './status.ts';
 
@@ -88,6 +90,12 @@ describe('the /metrics exposition', () => {
   it('has one name per series family, each following <namespace>_<name>_<unit>', () => {
     expect(new Set(METRIC_NAMES).size).toBe(METRIC_NAMES.length);
     for (const name of METRIC_NAMES) expect(name).toMatch(/^(node|hostguard)_[a-zA-Z0-9_]+$/);
+  });
+
+  it('is documented in docs/API.md by the table generated from it (regenerate: node src/serve/metricDocs.ts)', () => {
+    const guide = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8');
+    const block = /<!-- metrics:begin -->\n([\s\S]*)<!-- metrics:end -->/.exec(guide)?.[1];
+    expect(block).toBe(`${metricsMarkdown()}\n`);
   });
 
   it.skipIf(!promtool)('passes promtool check metrics for the fixture host and for this host (Debian package prometheus)', () => {

@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.ts';
 import { queryObject } from './params.ts';
 import { apiError, type ApiDeps, defineRoute, type Reply, type Route } from './route.ts';
 import { buildRoutes } from './routes.ts';
+import { HistoryQueryError } from '../store/history.ts';
 import { WebSocketHub } from './websocket.ts';
 
 interface Match {
@@ -145,6 +146,8 @@ export class ApiServer {
   }
 
   private failure(error: unknown): Reply {
+    // The store's own check of a history query (an entity it has never seen, say) is the caller's mistake.
+    if (error instanceof HistoryQueryError) return apiError(400, error.message);
     const message = error instanceof Error ? error.message : String(error);
     this.deps.hub.status.store.lastError = message;
     return apiError(500, `internal error: ${message}`);

@@ -105,7 +105,8 @@ export class WebSocketHub {
 
   private send(client: Client, message: Buffer): void {
     if (client.ws.readyState !== WebSocket.OPEN) return;
-    if (client.ws.bufferedAmount + message.length > this.settings.maxBufferedBytes) {
+    // The backlog, not the message: one snapshot larger than the limit still goes to a client that keeps up.
+    if (client.ws.bufferedAmount > this.settings.maxBufferedBytes) {
       this.drop(client, 'slow');
       return;
     }
