@@ -19,8 +19,15 @@ export function encodeValues(values: readonly number[]): Uint8Array {
 // Decodes the first `count` values (all when count is omitted). A truncated blob yields fewer values.
 export function decodeValues(bytes: Uint8Array, count = Number.POSITIVE_INFINITY): number[] {
   const values: number[] = [];
+  decodeInto(bytes, values, count);
+  return values;
+}
+
+// The same into a caller's array (reused across rows by queries); returns how many it decoded.
+export function decodeInto(bytes: Uint8Array, values: number[] | Float64Array, count: number): number {
+  let decoded = 0;
   let offset = 0;
-  while (offset < bytes.length && values.length < count) {
+  while (offset < bytes.length && decoded < count) {
     let zigzag = 0;
     let multiplier = 1;
     let byte = 128;
@@ -30,7 +37,7 @@ export function decodeValues(bytes: Uint8Array, count = Number.POSITIVE_INFINITY
       multiplier *= 128;
     }
     if (byte >= 128) break;
-    values.push(zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
+    values[decoded++] = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
   }
-  return values;
+  return decoded;
 }

@@ -1,10 +1,10 @@
 // History queries for both backends: pick the tier, size the buckets so no series has more than
 // maxPoints points, and merge a tier's rows with the finer tiers for the span not rolled up yet.
 import type { MetricName } from '../detect/metrics.ts';
-import { decodeValues } from './codec.ts';
+import { decodeInto } from './codec.ts';
 import { type FieldSelector, parseFields, seriesKey } from './series.ts';
 import type { HistoryQuery, HistoryResult, SeriesPoint, Tier } from './store.ts';
-import { type Accumulator, TIERS, TIER_STEP_MS, accumulate, bucketCount, floorTo, single } from './tiers.ts';
+import { type Accumulator, TIERS, TIER_STEP_MS, accumulate, bucketCount, floorTo } from './tiers.ts';
 
 export interface SeriesRow {
   id: number;
@@ -30,7 +30,8 @@ export interface HistorySource {
   oldestMs(tier: Tier, seriesIds: number[]): Promise<number | undefined>;
   // Rollup rows are complete for every time before this (undefined: nothing rolled up yet).
   builtUntilMs(tier: 'minute' | 'hour'): Promise<number | undefined>;
-  rollupBuckets(tier: 'minute' | 'hour', seriesId: number, fromMs: number, toMs: number, bucketMs: number): Promise<BucketRow[]>;
+  // Buckets per series id; ids without rows may be missing from the map.
+  rollupBuckets(tier: 'minute' | 'hour', seriesIds: number[], fromMs: number, toMs: number, bucketMs: number): Promise<Map<number, BucketRow[]>>;
   rawRows(fromMs: number, toMs: number): Promise<RawRow[]>;
 }
 
@@ -43,33 +44,51 @@ function matches(row: SeriesRow, selector: FieldSelector): boolean {
   return row.metric === selector.metric && (selector.entity === undefined || selector.entity === row.entity);
 }
 
-async function chooseTier(source: HistorySource, desiredStepMs: number, startMs: number, seriesIds: number[]): Promise<Tier> {
-  const fine = TIERS.filter((tier) => TIER_STEP_MS[tier] <= desiredStepMs).reverse();
-  const coarse = TIERS.filter((tier) => TIER_STEP_MS[tier] > desiredStepMs);
+// The coarsest tier whose step is fine enough for the buckets asked for, or that still gives at
+// least half of maxPoints over the span: close to the resolution asked for, from far fewer rows
+// (30 days at 1,000 points: 720 hour rows per series, not 43,200 minute rows). Raw rows, whose
+// spacing the sampler decides, count as the finest.
+function preferredTier(spanMs: number, maxPoints: number, desiredStepMs: number): Tier {
+  for (const tier of [...TIERS].reverse()) {
+    const stepMs = TIER_STEP_MS[tier];
+    if (stepMs <= desiredStepMs || spanMs / stepMs >= maxPoints / 2) return tier;
+  }
+  return 'raw';
+}
+
+// The preferred tier if its data reaches back to the start; else the nearest tier that does
+// (finer ones first); else the one that reaches back furthest.
+async function chooseTier(source: HistorySource, preferred: Tier, startMs: number, seriesIds: number[]): Promise<Tier> {
+  const at = TIERS.indexOf(preferred);
+  const order = [preferred, ...TIERS.slice(0, at).reverse(), ...TIERS.slice(at + 1)];
   const oldest = new Map<Tier, number | undefined>();
-  for (const tier of TIERS) oldest.set(tier, await source.oldestMs(tier, seriesIds));
-  // The coarsest tier fine enough whose data reaches back to the start reads the fewest rows.
-  for (const tier of [...fine, ...coarse]) {
-    const first = oldest.get(tier);
+  for (const tier of order) {
+    const first = await source.oldestMs(tier, seriesIds);
     if (first !== undefined && first <= startMs) return tier;
+    oldest.set(tier, first);
   }
-  // Else the one that reaches back furthest, preferring tiers fine enough.
-  for (const group of [fine, coarse]) {
-    let best: Tier | undefined;
-    for (const tier of group) {
-      const first = oldest.get(tier);
-      if (first !== undefined && (best === undefined || first < (oldest.get(best) ?? Infinity))) best = tier;
-    }
-    if (best !== undefined) return best;
+  let best: Tier = preferred;
+  for (const tier of order) {
+    const first = oldest.get(tier);
+    if (first !== undefined && first < (oldest.get(best) ?? Infinity)) best = tier;
   }
-  return fine[0] ?? 'raw';
+  return best;
 }
 
 type Buckets = Map<number, Accumulator>;
 
+// Raw rows come in time order: each series accumulates its current bucket in place and files
+// it when the bucket changes, so the inner loop allocates nothing.
 async function collectRaw(source: HistorySource, chosen: SeriesRow[], buckets: Buckets[], fromMs: number, toMs: number, bucketMs: number): Promise<void> {
   // Per layout: [index into chosen, position in the row's values] and how many values to decode.
   const plans = new Map<readonly number[], { positions: Array<[number, number]>; decode: number }>();
+  const current = chosen.map((): Accumulator & { timeMs: number } => ({ timeMs: NaN, n: 0, sum: 0, min: 0, max: 0 }));
+  const flush = (index: number): void => {
+    const acc = current[index];
+    const target = buckets[index];
+    if (acc !== undefined && target !== undefined && acc.n > 0) accumulate(target, acc.timeMs, acc);
+  };
+  const values: number[] = [];
   for (const row of await source.rawRows(fromMs, toMs)) {
     let plan = plans.get(row.layout);
     if (plan === undefined) {
@@ -81,16 +100,27 @@ async function collectRaw(source: HistorySource, chosen: SeriesRow[], buckets: B
       plan = { positions, decode: Math.max(0, ...positions.map(([, position]) => position + 1)) };
       plans.set(row.layout, plan);
     }
-    const { positions, decode } = plan;
-    if (decode === 0) continue;
-    const values = decodeValues(row.values, decode);
+    if (plan.decode === 0) continue;
+    const decoded = decodeInto(row.values, values, plan.decode);
     const bucket = floorTo(row.timeMs, bucketMs);
-    for (const [index, position] of positions) {
-      const value = values[position];
-      const target = buckets[index];
-      if (value !== undefined && target !== undefined) accumulate(target, bucket, single(value));
+    for (const [index, position] of plan.positions) {
+      const acc = current[index];
+      if (acc === undefined || position >= decoded) continue;
+      const value = values[position] ?? 0;
+      if (acc.timeMs !== bucket) {
+        flush(index);
+        acc.timeMs = bucket;
+        acc.n = 1;
+        acc.sum = acc.min = acc.max = value;
+      } else {
+        acc.n++;
+        acc.sum += value;
+        if (value < acc.min) acc.min = value;
+        if (value > acc.max) acc.max = value;
+      }
     }
   }
+  chosen.forEach((_, index) => flush(index));
 }
 
 // Rows of `tier` where it is rolled up, the finer tiers for the rest.
@@ -99,12 +129,12 @@ async function collect(source: HistorySource, tier: Tier, chosen: SeriesRow[], b
   if (tier === 'raw') return collectRaw(source, chosen, buckets, fromMs, toMs, bucketMs);
   const built = (await source.builtUntilMs(tier)) ?? fromMs;
   const middleMs = Math.max(fromMs, Math.min(toMs, built));
-  if (fromMs < middleMs) {
-    for (const [index, series] of chosen.entries()) {
+  if (fromMs < middleMs && chosen.length > 0) {
+    const rows = await source.rollupBuckets(tier, chosen.map((series) => series.id), fromMs, middleMs, bucketMs);
+    chosen.forEach((series, index) => {
       const target = buckets[index];
-      if (target === undefined) continue;
-      for (const row of await source.rollupBuckets(tier, series.id, fromMs, middleMs, bucketMs)) accumulate(target, row.timeMs, row);
-    }
+      if (target !== undefined) for (const row of rows.get(series.id) ?? []) accumulate(target, row.timeMs, row);
+    });
   }
   await collect(source, tier === 'hour' ? 'minute' : 'raw', chosen, buckets, middleMs, toMs, bucketMs);
 }
@@ -132,7 +162,7 @@ export async function queryHistory(source: HistorySource, query: HistoryQuery): 
   const chosen = all.filter((row) => selectors.value.some((selector) => matches(row, selector)));
   const spanMs = query.endMs - query.startMs;
   const desiredStepMs = Math.max(query.stepMs ?? 0, Math.ceil(spanMs / Math.max(1, query.maxPoints - 1)), 1000);
-  const tier = await chooseTier(source, desiredStepMs, query.startMs, chosen.map((row) => row.id));
+  const tier = await chooseTier(source, preferredTier(spanMs, query.maxPoints, desiredStepMs), query.startMs, chosen.map((row) => row.id));
   const tierStepMs = TIER_STEP_MS[tier];
   let bucketMs = tierStepMs === 0 ? desiredStepMs : Math.ceil(desiredStepMs / tierStepMs) * tierStepMs;
   while (bucketCount(query.startMs, query.endMs, bucketMs) > query.maxPoints) bucketMs *= 2;

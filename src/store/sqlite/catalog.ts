@@ -6,33 +6,39 @@ import type { SeriesRow } from '../history.ts';
 import { type SeriesRef, scaleOf, seriesKey } from '../series.ts';
 
 export class SqliteCatalog {
-  private readonly db: DatabaseSync;
   private seriesById = new Map<number, SeriesRow>();
   private seriesByKey = new Map<string, SeriesRow>();
   private layoutsById = new Map<number, readonly number[]>();
   private layoutsByKey = new Map<string, number>();
   private readonly insertSeries: StatementSync;
   private readonly insertLayout: StatementSync;
+  private readonly selectSeries: StatementSync;
+  private readonly selectLayouts: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.db = db;
     this.insertSeries = db.prepare('INSERT INTO series (metric, entity, scale) VALUES (?, ?, ?) RETURNING id');
     this.insertLayout = db.prepare('INSERT INTO layout (series_ids) VALUES (?) RETURNING id');
+    this.selectSeries = db.prepare('SELECT id, metric, entity, scale FROM series');
+    this.selectLayouts = db.prepare('SELECT id, series_ids FROM layout');
     this.reload();
   }
 
   reload(): void {
-    this.seriesById = new Map();
-    this.seriesByKey = new Map();
-    for (const row of this.db.prepare('SELECT id, metric, entity, scale FROM series').all() as unknown as Array<{ id: number; metric: MetricName; entity: string; scale: number }>) {
-      this.seriesById.set(row.id, row);
-      this.seriesByKey.set(seriesKey(row), row);
-    }
+    this.reloadSeries();
     this.layoutsById = new Map();
     this.layoutsByKey = new Map();
-    for (const row of this.db.prepare('SELECT id, series_ids FROM layout').all() as unknown as Array<{ id: number; series_ids: string }>) {
+    for (const row of this.selectLayouts.all() as unknown as Array<{ id: number; series_ids: string }>) {
       this.layoutsById.set(row.id, row.series_ids === '' ? [] : row.series_ids.split(',').map(Number));
       this.layoutsByKey.set(row.series_ids, row.id);
+    }
+  }
+
+  reloadSeries(): void {
+    this.seriesById = new Map();
+    this.seriesByKey = new Map();
+    for (const row of this.selectSeries.all() as unknown as Array<{ id: number; metric: MetricName; entity: string; scale: number }>) {
+      this.seriesById.set(row.id, row);
+      this.seriesByKey.set(seriesKey(row), row);
     }
   }
 

@@ -19,23 +19,18 @@ export class SqliteReader implements HistorySource {
     this.db = db;
     this.catalog = new SqliteCatalog(db);
     this.meta = new Meta(db);
-    const bucketQuery = (table: string): string =>
-      // node:sqlite binds numbers as REAL: the CAST makes the division an integer one.
-      `SELECT (time_ms / CAST(? AS INTEGER)) * ? AS bucket, sum(n), sum(total), min(lo), max(hi) FROM ${table} WHERE series_id = ? AND time_ms >= ? AND time_ms < ? GROUP BY bucket ORDER BY bucket`;
     this.statements = {
       oldestRaw: db.prepare('SELECT time_ms FROM raw ORDER BY time_ms LIMIT 1'),
       latestRaw: db.prepare('SELECT time_ms FROM raw ORDER BY time_ms DESC LIMIT 1'),
       oldestMinute: db.prepare('SELECT min(time_ms) AS time_ms FROM rollup_minute WHERE series_id = ?'),
       oldestHour: db.prepare('SELECT min(time_ms) AS time_ms FROM rollup_hour WHERE series_id = ?'),
-      bucketsMinute: db.prepare(bucketQuery('rollup_minute')),
-      bucketsHour: db.prepare(bucketQuery('rollup_hour')),
       raw: db.prepare('SELECT time_ms, layout_id, vals FROM raw WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms'),
       recentSince: db.prepare('SELECT body FROM recent WHERE time_ms >= ? ORDER BY time_ms'),
       latestRecent: db.prepare('SELECT body FROM recent ORDER BY time_ms DESC LIMIT 1'),
       episode: db.prepare('SELECT host_id, body FROM episode WHERE id = ?'),
       hosts: db.prepare('SELECT host_id, hostname, first_seen_ms, last_seen_ms FROM host ORDER BY host_id'),
     };
-    for (const name of ['bucketsMinute', 'bucketsHour', 'raw']) this.statements[name]?.setReturnArrays(true);
+    this.statements.raw?.setReturnArrays(true);
   }
 
   private statement(name: string): StatementSync {
@@ -56,7 +51,7 @@ export class SqliteReader implements HistorySource {
 
   // HistorySource: every call answers synchronously; queryHistory awaits resolved promises.
   async series(): Promise<SeriesRow[]> {
-    this.catalog.reload();
+    this.catalog.reloadSeries();
     return this.catalog.series();
   }
 
@@ -75,9 +70,23 @@ export class SqliteReader implements HistorySource {
     return this.meta.number(tier === 'minute' ? 'minute_built_ms' : 'hour_built_ms');
   }
 
-  async rollupBuckets(tier: 'minute' | 'hour', seriesId: number, fromMs: number, toMs: number, bucketMs: number): Promise<BucketRow[]> {
-    const rows = this.statement(tier === 'minute' ? 'bucketsMinute' : 'bucketsHour').all(bucketMs, bucketMs, seriesId, fromMs, toMs) as unknown as number[][];
-    return rows.map(([timeMs = 0, n = 0, sum = 0, min = 0, max = 0]) => ({ timeMs, n, sum, min, max }));
+  // One statement for every series; each series' buckets come back as one JSON text, because
+  // node:sqlite turning thousands of small rows into objects costs more than the query itself.
+  // The CAST: node:sqlite binds numbers as REAL, and the division must be an integer one.
+  async rollupBuckets(tier: 'minute' | 'hour', seriesIds: number[], fromMs: number, toMs: number, bucketMs: number): Promise<Map<number, BucketRow[]>> {
+    const table = tier === 'minute' ? 'rollup_minute' : 'rollup_hour';
+    const sql =
+      'SELECT series_id, json_group_array(json_array(bucket, n, total, lo, hi)) AS buckets FROM (' +
+      `SELECT series_id, (time_ms / CAST(? AS INTEGER)) * ? AS bucket, sum(n) AS n, sum(total) AS total, min(lo) AS lo, max(hi) AS hi FROM ${table} ` +
+      `WHERE series_id IN (${seriesIds.map(() => '?').join(',')}) AND time_ms >= ? AND time_ms < ? GROUP BY series_id, bucket ORDER BY series_id, bucket` +
+      ') GROUP BY series_id';
+    const rows = this.db.prepare(sql).all(bucketMs, bucketMs, ...seriesIds, fromMs, toMs) as unknown as Array<{ series_id: number; buckets: string }>;
+    const result = new Map<number, BucketRow[]>();
+    for (const row of rows) {
+      const buckets = JSON.parse(row.buckets) as number[][];
+      result.set(row.series_id, buckets.map(([timeMs = 0, n = 0, sum = 0, min = 0, max = 0]) => ({ timeMs, n, sum, min, max })));
+    }
+    return result;
   }
 
   async rawRows(fromMs: number, toMs: number): Promise<RawRow[]> {
