@@ -2,14 +2,12 @@
 // opens the store, samples, detects, serves; SIGTERM or SIGINT stop it cleanly.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { environmentFor, Snapshotter, type SnapshotterOptions } from '../collect/snapshotter.ts';
+import type { SnapshotterOptions } from '../collect/snapshotter.ts';
 import { type FlagValue, resolveConfig } from '../config/layers.ts';
 import type { Config } from '../config/schema.ts';
 import { Daemon } from '../daemon/daemon.ts';
 import { openStore } from '../daemon/openStore.ts';
 import { formatListenAddress } from '../serve/address.ts';
-import type { SnapshotSource } from '../serve/metricTable.ts';
-import { readProcStat } from '../sys/readHost.ts';
 
 const HELP = `Usage: hostguard serve [options]
 
@@ -71,16 +69,6 @@ function snapshotterOptions(config: Config, values: Values): SnapshotterOptions 
   };
 }
 
-// node_cpu_seconds_total needs the cumulative counters the snapshot does not carry.
-function cpuSecondsReader(options: SnapshotterOptions, cpuEnabled: boolean): () => SnapshotSource['cpuSeconds'] {
-  if (!cpuEnabled) return () => undefined;
-  const env = environmentFor(options);
-  return () => {
-    const stat = readProcStat(env.procRoot, env.clockTicksPerSecond);
-    return stat.ok ? stat.value.perCpu.flatMap((times, cpu) => (times ? [{ cpu, times }] : [])) : undefined;
-  };
-}
-
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 }
@@ -94,8 +82,11 @@ async function run(config: Config, values: Values, file: string | undefined): Pr
     process.stderr.write(`hostguard serve: cannot open the store ${config.store.db}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  const snapshotter = new Snapshotter(options);
-  const daemon = new Daemon({ config, store, snapshotter, readCpuSeconds: cpuSecondsReader(options, config.collectors.enabled['cpu'] === true), version: version(), log });
+  const fatal = (error: Error): void => {
+    process.stderr.write(`hostguard serve: ${error.message}; stopping\n`);
+    process.exit(1);
+  };
+  const daemon = new Daemon({ config, store, snapshotter: options, version: version(), log, onFatal: fatal });
   let address;
   try {
     address = await daemon.start();

@@ -36,7 +36,7 @@ export class ApiServer {
     }
     const routes = buildRoutes(deps);
     routes.push(
-      defineRoute({ path: '/metrics', tag: 'monitoring', summary: 'Prometheus text exposition: node_exporter names where the meaning is the same, hostguard_* for the daemon', responses: { 200: 'text/plain; version=0.0.4' }, handle: () => ({ status: 200, raw: deps.hub.metricsText(), contentType: EXPOSITION_CONTENT_TYPE }) }),
+      defineRoute({ path: '/metrics', tag: 'monitoring', summary: 'Prometheus text exposition: node_exporter names where the meaning is the same, hostguard_* for the daemon', responses: { 200: 'text/plain; version=0.0.4' }, handle: () => ({ status: 200, raw: deps.hub.metricsBody(), contentType: EXPOSITION_CONTENT_TYPE }) }),
       defineRoute({ path: '/api/v1/openapi.json', tag: 'system', summary: 'This API as an OpenAPI 3.1 document', responses: { 200: 'the document' }, handle: () => ({ status: 200, json: openApiDocument(routes, deps.hub.status.version) }) }),
     );
     for (const route of routes) this.addRoute(route);
@@ -165,8 +165,18 @@ export class ApiServer {
       return;
     }
     const body = 'json' in reply ? JSON.stringify(reply.json) : reply.raw;
-    response.writeHead(reply.status, { 'Content-Type': 'json' in reply ? JSON_TYPE : reply.contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
-    response.end(request.method === 'HEAD' ? undefined : body);
+    const pieces = typeof body === 'string' || Buffer.isBuffer(body) ? [body] : body;
+    const length = pieces.reduce((sum, piece) => sum + (typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length), 0);
+    response.writeHead(reply.status, { 'Content-Type': 'json' in reply ? JSON_TYPE : reply.contentType, 'Content-Length': length, 'Cache-Control': 'no-store' });
+    if (request.method === 'HEAD' || pieces.length === 0) {
+      response.end();
+      return;
+    }
+    // One write for all the pieces.
+    response.cork();
+    for (const piece of pieces.slice(0, -1)) response.write(piece);
+    response.end(pieces.at(-1));
+    response.uncork();
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

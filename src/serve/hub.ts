@@ -18,7 +18,7 @@ export class LiveHub {
   private body: Buffer | undefined;
   private message: Buffer | undefined;
   // the snapshot part of /metrics, rendered at the first scrape after each snapshot
-  private exposition: { for: SnapshotSource; text: string } | undefined;
+  private exposition: { for: SnapshotSource; body: Buffer } | undefined;
   private readonly open = new Map<string, Episode>();
   private readonly listeners = new Set<HubListener>();
 
@@ -48,8 +48,8 @@ export class LiveHub {
     return () => this.listeners.delete(listener);
   }
 
-  publishSnapshot(source: SnapshotSource): void {
-    const json = JSON.stringify(source.snapshot);
+  // json: the snapshot already serialized (the sampling thread does it), else serialized here.
+  publishSnapshot(source: SnapshotSource, json = JSON.stringify(source.snapshot)): void {
     this.source = source;
     this.body = Buffer.from(json);
     this.message = Buffer.from(`{"type":"snapshot","data":${json}}`);
@@ -62,14 +62,13 @@ export class LiveHub {
     this.emit('anomaly', Buffer.from(JSON.stringify({ type: 'anomaly', event, data: episode })));
   }
 
-  // The whole /metrics text: snapshot series (cached per snapshot) and the daemon's own (fresh).
-  metricsText(): string {
-    let snapshotPart = '';
-    if (this.source) {
-      if (this.exposition?.for !== this.source) this.exposition = { for: this.source, text: renderFamilies(SNAPSHOT_METRICS, this.source) };
-      snapshotPart = this.exposition.text;
-    }
-    return snapshotPart + renderFamilies(DAEMON_METRICS, this.status);
+  // The /metrics body in two pieces: the snapshot series (rendered at the first scrape after each
+  // snapshot, then reused) and the daemon's own (fresh at every scrape).
+  metricsBody(): Buffer[] {
+    const daemonPart = Buffer.from(renderFamilies(DAEMON_METRICS, this.status));
+    if (!this.source) return [daemonPart];
+    if (this.exposition?.for !== this.source) this.exposition = { for: this.source, body: Buffer.from(renderFamilies(SNAPSHOT_METRICS, this.source)) };
+    return [this.exposition.body, daemonPart];
   }
 
   private emit(topic: Topic, message: Buffer): void {

@@ -16,7 +16,8 @@ export interface ApiDeps {
 
 export type Reply =
   | { status: number; json: unknown }
-  | { status: number; raw: Buffer | string; contentType: string }
+  // raw: written as is; several pieces are written one after another (no copy into one buffer)
+  | { status: number; raw: Buffer | string | readonly Buffer[]; contentType: string }
   // large answers are written piece by piece so that serializing them never holds up sampling
   | { status: number; stream: (response: ServerResponse) => Promise<void> };
 

@@ -94,7 +94,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const pid = child.pid;
   if (pid === undefined) throw new Error('hostguard serve did not start');
   const address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hostguard serve did not say where it listens within 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`hostguard serve did not say where it listens within 60 s:\n${output}`)), 60_000);
     const check = (): void => {
       const match = /listening on http:\/\/(\[[^\]]+\]|[^:\s]+):(\d+)/.exec(output);
       if (!match?.[1] || !match[2]) return;
