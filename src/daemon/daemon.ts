@@ -36,6 +36,8 @@ export class Daemon {
   private readonly retention: RetentionLoop;
   private readonly server: ApiServer;
   private sampling: SamplingThread | undefined;
+  // peak of each open episode as last stored: an open episode is stored again when it gets worse
+  private readonly storedPeaks = new Map<string, number>();
 
   constructor(options: DaemonOptions) {
     this.options = options;
@@ -104,12 +106,20 @@ export class Daemon {
     this.writes.push(() => store.insertSnapshot(snapshot));
     for (const episode of message.opened) this.episodeEvent('open', episode);
     for (const episode of message.closed) this.episodeEvent('close', episode);
+    for (const episode of message.open) {
+      const stored = this.storedPeaks.get(episode.id);
+      if (stored === undefined || stored === episode.peakValue) continue;
+      this.storedPeaks.set(episode.id, episode.peakValue);
+      this.writes.push(() => store.saveEpisode(episode));
+    }
     for (const severity of SEVERITIES) this.status.anomalies.open[severity] = message.open.filter((e) => e.severity === severity).length;
   }
 
   // Each episode arrives as its own copy (posted by the sampling thread), safe to keep and store.
   private episodeEvent(event: 'open' | 'close', episode: Episode): void {
     if (event === 'open') this.status.anomalies.openedTotal[episode.severity] += 1;
+    if (event === 'open') this.storedPeaks.set(episode.id, episode.peakValue);
+    else this.storedPeaks.delete(episode.id);
     this.hub.publishAnomaly(event, episode);
     this.writes.push(() => this.options.store.saveEpisode(episode));
     this.options.log(`anomaly ${event === 'open' ? 'opened' : 'closed'}: [${episode.severity}] ${episode.message} (${episode.id})`);

@@ -83,18 +83,24 @@ describe('hostguard serve REST API', () => {
     expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
   });
 
-  it('records an anomaly episode when it opens and when it closes, and serves it by id', async () => {
+  it('records an anomaly episode when it opens, worsens and closes, and serves it by id', async () => {
     setMemAvailablePercent(daemon.dir, 10);
     const opened = await eventually('an open episode', async () => {
       const list = (await get('/api/v1/anomalies?severity=warning&category=memory')).body as { anomalies: Array<{ id: string; endMs: number | null; rule: string }> };
       return list.anomalies.find((e) => e.rule === 'test-memory' && e.endMs === null);
+    });
+    // worse while open: the stored episode follows its peak
+    setMemAvailablePercent(daemon.dir, 4);
+    await eventually('the open episode at its new peak', async () => {
+      const body = (await get(`/api/v1/anomalies/${opened.id}`)).body as { peakValue: number; endMs: number | null };
+      return body.endMs === null && body.peakValue > 95 ? true : undefined;
     });
     setMemAvailablePercent(daemon.dir, 95);
     const closed = await eventually('the episode closed', async () => {
       const { status, body } = await get(`/api/v1/anomalies/${opened.id}`);
       return status === 200 && (body as { endMs: number | null }).endMs !== null ? (body as { peakValue: number; endReason: string; hostId: string }) : undefined;
     });
-    expect(closed.peakValue).toBeCloseTo(90, 0);
+    expect(closed.peakValue).toBeCloseTo(96, 0);
     expect(closed.endReason).toBe('recovered');
     expect((await get('/api/v1/anomalies?severity=critical')).body).toMatchObject({ count: 0, anomalies: [] });
   });
