@@ -27,14 +27,13 @@ function open(name = 'h.db', options: { recentWindowMs?: number } = {}): SqliteS
   return store;
 }
 
+// Inserts snapshots from..to-1 one by one (the daemon's path) when few, in batches when many.
 async function insertRange(store: SqliteStore, simulator: SnapshotSimulator, from: number, to: number): Promise<MetricsSnapshot[]> {
   const inserted: MetricsSnapshot[] = [];
-  for (let i = from; i < to; i++) {
-    const snapshot = simulator.snapshot(i);
-    nowMs = snapshot.timestampMs;
-    await store.insertSnapshot(snapshot);
-    inserted.push(snapshot);
-  }
+  for (let i = from; i < to; i++) inserted.push(simulator.snapshot(i));
+  nowMs = inserted.at(-1)?.timestampMs ?? nowMs;
+  if (to - from <= 300) for (const snapshot of inserted) await store.insertSnapshot(snapshot);
+  else for (let i = 0; i < inserted.length; i += 600) await store.insertSnapshots(inserted.slice(i, i + 600));
   return inserted;
 }
 
@@ -112,7 +111,8 @@ describe('snapshots', () => {
   });
 });
 
-describe('history', () => {
+// Thousands of snapshots per test: generous timeouts for a busy machine (no timing is asserted).
+describe('history', { timeout: 120_000 }, () => {
   it('returns raw values exactly for a short range, per entity, with an empty series for an unknown entity', async () => {
     const store = open();
     const inserted = await insertRange(store, new SnapshotSimulator({ startMs: START_MS, intervalMs: 2000 }), 0, 300);
@@ -183,7 +183,7 @@ describe('history', () => {
   });
 });
 
-describe('retention', () => {
+describe('retention', { timeout: 120_000 }, () => {
   it('deletes raw rows after raw retention but keeps them until rolled up, within the budget', async () => {
     const store = open();
     // 2 days at one snapshot a minute keeps the test fast
