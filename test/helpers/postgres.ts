@@ -55,7 +55,7 @@ async function waitReady(port: number, child: ChildProcess, log: () => string): 
       return;
     } catch (error) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`postgres on 127.0.0.1:${port} not ready after 30 s: ${String(error)}\n${log()}`);
+      if (Date.now() > deadline) throw new Error(`postgres on 127.0.0.1:${port} not ready after 30 s: ${String(error)}\n${log()}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -7,11 +7,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/collect/types.ts';
 import { HistoryQueryError } from '../../src/store/history.ts';
-import { extractSeries, seriesKey } from '../../src/store/series.ts';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import type { RetentionSettings } from '../../src/store/store.ts';
-import { SnapshotSimulator } from '../helpers/simulatedSnapshots.ts';
+import { SnapshotSimulator, expectedBuckets } from '../helpers/simulatedSnapshots.ts';
 
 const START_MS = Date.UTC(2026, 0, 5);
 const DAY_S = 86_400;
@@ -35,18 +34,6 @@ async function insertRange(store: SqliteStore, simulator: SnapshotSimulator, fro
   if (to - from <= 300) for (const snapshot of inserted) await store.insertSnapshot(snapshot);
   else for (let i = 0; i < inserted.length; i += 600) await store.insertSnapshots(inserted.slice(i, i + 600));
   return inserted;
-}
-
-// What a tier should hold for one series: avg/min/max per aligned bucket, computed from the inputs.
-function expectedBuckets(snapshots: MetricsSnapshot[], key: string, bucketMs: number): Map<number, { avg: number; min: number; max: number }> {
-  const groups = new Map<number, number[]>();
-  for (const snapshot of snapshots) {
-    const value = extractSeries(snapshot).find((v) => seriesKey(v) === key)?.value;
-    if (value === undefined) continue;
-    const bucket = Math.floor(snapshot.timestampMs / bucketMs) * bucketMs;
-    groups.set(bucket, [...(groups.get(bucket) ?? []), value]);
-  }
-  return new Map([...groups].map(([bucket, values]) => [bucket, { avg: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) }]));
 }
 
 beforeEach(() => {
