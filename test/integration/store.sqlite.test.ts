@@ -107,6 +107,7 @@ describe('history', { timeout: 120_000 }, () => {
     expect(result.tier).toBe('raw');
     expect(Object.keys(result.series).sort()).toEqual(['cpu_busy_percent', 'disk_used_percent:/', 'disk_used_percent:/boot', 'disk_used_percent:/var/lib/data', 'memory_available_bytes', 'temperature_celsius:nope']);
     expect(result.series['temperature_celsius:nope']).toEqual([]);
+    expect((await store.history({ startMs: START_MS, endMs: nowMs, fields: ['cpu_busy_percent'], maxPoints: 10, hostId: 'other' })).series).toEqual({ cpu_busy_percent: [] });
     expect(result.series.cpu_busy_percent?.map((p) => p.avg)).toEqual(inserted.map((s) => s.cpu?.busyPercent));
     expect(result.series.memory_available_bytes?.map((p) => p.max)).toEqual(inserted.map((s) => s.memory?.availableBytes));
     expect(result.series['disk_used_percent:/boot']?.map((p) => p.min)).toEqual(inserted.map((s) => s.disks?.filesystems[1]?.usedPercent));
