@@ -6,7 +6,7 @@ import type { SnapshotterOptions } from '../collect/snapshotter.ts';
 import { type FlagValue, resolveConfig } from '../config/layers.ts';
 import type { Config } from '../config/schema.ts';
 import { Daemon } from '../daemon/daemon.ts';
-import { openStore } from '../daemon/openStore.ts';
+import { openStore } from '../store/open.ts';
 import { formatListenAddress } from '../serve/address.ts';
 
 const HELP = `Usage: hostguard serve [options]
@@ -17,7 +17,8 @@ API (/api/v1), WebSocket (/ws) and Prometheus metrics (/metrics); see docs/API.m
 Options:
   --config FILE        configuration file (default: ./hostguard.toml, else /etc/hostguard/config.toml)
   --listen HOST:PORT   address of the HTTP API (default 127.0.0.1:8080; [api] listen)
-  --db PATH|URL        SQLite file or postgres:// URL (default data/hostguard.db; [store] db)
+  --db PATH|URL        SQLite file ([store] path, default ./data/hostguard.db) or a
+                       postgres:// URL ([store] url) for a fleet
   --check              check the configuration, print where it came from, and exit
   --proc-root DIR      read /proc from DIR (a fixture tree)
   --sys-root DIR       read /sys from DIR
@@ -26,7 +27,7 @@ Options:
   -h, --help           show this help
 
 Every configuration key can also be set as HOSTGUARD_<SECTION>_<KEY> (HOSTGUARD_API_LISTEN,
-HOSTGUARD_STORE_DB, ...); HOSTGUARD_TOKEN sets the access token, HOSTGUARD_CONFIG the file.
+HOSTGUARD_STORE_PATH, HOSTGUARD_RETENTION_RAW, ...); HOSTGUARD_TOKEN sets the access token, HOSTGUARD_CONFIG the file.
 Precedence: flags, then the environment, then the file, then the defaults
 (docs/hostguard.example.toml lists every key).
 `;
@@ -53,7 +54,7 @@ function version(): string {
 function flags(values: Values): FlagValue[] {
   const list: FlagValue[] = [];
   if (values.listen !== undefined) list.push({ path: ['api', 'listen'], value: values.listen, flag: '--listen' });
-  if (values.db !== undefined) list.push({ path: ['store', 'db'], value: values.db, flag: '--db' });
+  if (values.db !== undefined) list.push({ path: ['store', /^postgres(ql)?:\/\//.test(values.db) ? 'url' : 'path'], value: values.db, flag: '--db' });
   return list;
 }
 
@@ -69,6 +70,18 @@ function snapshotterOptions(config: Config, values: Values): SnapshotterOptions 
   };
 }
 
+// The store as a person reads it, without the password of a PostgreSQL URL.
+function storeName(config: Config): string {
+  if (config.store.url === undefined) return `sqlite ${config.store.path}`;
+  try {
+    const url = new URL(config.store.url);
+    if (url.password !== '') url.password = '***';
+    return `postgres ${url.toString()}`;
+  } catch {
+    return 'postgres (URL unreadable)';
+  }
+}
+
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 }
@@ -77,9 +90,9 @@ async function run(config: Config, values: Values, file: string | undefined): Pr
   const options = snapshotterOptions(config, values);
   let store;
   try {
-    store = await openStore(config.store);
+    store = await openStore({ path: config.store.path, recentWindowMs: config.store.recent_window, ...(config.store.url === undefined ? {} : { url: config.store.url }), ...(config.store.host_id === undefined ? {} : { hostId: config.store.host_id }) });
   } catch (error) {
-    process.stderr.write(`hostguard serve: cannot open the store ${config.store.db}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`hostguard serve: cannot open the store ${storeName(config)}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
   const fatal = (error: Error): void => {
@@ -96,7 +109,7 @@ async function run(config: Config, values: Values, file: string | undefined): Pr
     return 1;
   }
   const where = formatListenAddress({ host: address.address, port: address.port });
-  log(`hostguard serve ${version()}: config ${file ?? '(defaults)'}; store ${store.kind} ${config.store.db} (host ${store.hostId}); listening on http://${where} (REST /api/v1, WebSocket /ws, Prometheus /metrics)`);
+  log(`hostguard serve ${version()}: config ${file ?? '(defaults)'}; store ${storeName(config)} (host ${store.hostId}); listening on http://${where} (REST /api/v1, WebSocket /ws, Prometheus /metrics)`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -131,7 +144,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const { config, file } = resolved.value;
   if (values.check) {
-    process.stdout.write(`configuration ok: ${file ?? 'no file (defaults)'}; listen ${formatListenAddress(config.api.listen)}; store ${config.store.kind} ${config.store.db}${config.api.token ? '; token set' : ''}\n`);
+    process.stdout.write(`configuration ok: ${file ?? 'no file (defaults)'}; listen ${formatListenAddress(config.api.listen)}; store ${storeName(config)}${config.api.token ? '; token set' : ''}\n`);
     return 0;
   }
   return run(config, values, file);

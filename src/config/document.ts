@@ -20,7 +20,8 @@ const SECTION_TITLES: Record<keyof typeof configSections, string> = {
   sampler: 'The adaptive sampler: IDLE, NORMAL, INTENSIVE and CRITICAL levels, raised at once when an anomaly opens or a value nears a threshold, lowered one step after a quiet period. Durations: "500ms", "30s", "5m", "1h" or seconds.',
   anomaly: 'Anomaly rules: each opens an episode when its metric crosses a threshold (for a while) or spikes above its previous window, and closes it when the value is back past the hysteresis.',
   api: 'The HTTP API of `hostguard serve` (REST, WebSocket /ws, Prometheus /metrics; see docs/API.md). Loopback needs no token; any other address requires one.',
-  store: 'History: raw snapshots, then 1-minute and 1-hour rollups, each kept for its retention. Durations also take days ("7d").',
+  store: 'Where history is kept: a SQLite file, or a PostgreSQL database shared by a fleet.',
+  retention: 'How long history is kept: raw snapshots, then 1-minute and 1-hour rollups (avg/min/max). Periods take days ("7d"), hours or minutes.',
 };
 
 // Examples for arrays of tables, which have no default to show.
@@ -47,6 +48,8 @@ function renderTable(path: string, schema: JsonSchema, lines: string[]): void {
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
     if (property.properties) nested.push([key, property]);
     else if (property.type === 'array' && (property.items?.properties ?? property.items?.anyOf)) renderArray(`${path}.${key}`, property, lines);
+    // A key without a default is unset unless given: shown commented out.
+    else if (property.default === undefined) lines.push(...comment(property.description, range(property)), `# ${key} = ""`);
     else lines.push(...comment(property.description, range(property)), `${key} = ${literal(property.default)}`);
   }
   for (const [key, property] of nested) {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from './duration.ts';
 
 describe('parseDuration', () => {
-  it('reads ms, s, m, h and d, fractions included', () => {
-    expect(['500ms', '30s', '1.5s', '5m', '1h', '7d'].map((t) => parseDuration(t))).toEqual([500, 30_000, 1500, 300_000, 3_600_000, 604_800_000].map((value) => ({ ok: true, value })));
+  it('reads ms, s, m and h, fractions included', () => {
+    expect(['500ms', '30s', '1.5s', '5m', '1h'].map((t) => parseDuration(t))).toEqual([500, 30_000, 1500, 300_000, 3_600_000].map((value) => ({ ok: true, value })));
   });
 
   it('rejects other text with what it accepts', () => {

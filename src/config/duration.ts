@@ -1,11 +1,11 @@
-// Durations in configuration: "500ms", "30s", "5m", "1h", "7d", or a number of seconds.
+// Durations in configuration: "500ms", "30s", "5m", "1h", or a number of seconds.
 import { z } from 'zod';
 import { type ParseResult, fail, ok } from '../sys/result.ts';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function parseDuration(text: string): ParseResult<number> {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(text.trim());
   const unit = match?.[2];
   if (!match?.[1] || unit === undefined) return fail(`'${text.slice(0, 40)}' is not a duration such as "500ms", "30s", "5m" or "1h"`);
   return ok(Number(match[1]) * (UNIT_MS[unit] ?? 1));
@@ -31,7 +31,6 @@ export function durationSchema(description: string, maxMs = 86_400_000): z.ZodTy
 }
 
 export function formatDuration(ms: number): string {
-  if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;

@@ -24,29 +24,29 @@ function errorOf(result: ReturnType<typeof resolveConfig>): string {
 
 describe('resolveConfig', () => {
   it('lays flags over the environment over the file over the defaults', () => {
-    const file = configFile('[api]\nlisten = "127.0.0.1:9000"\nmax_points = 500\n[store]\ndb = "file.db"\n[sampler]\ninitial_level = "idle"\n');
-    const env = { HOSTGUARD_API_LISTEN: '127.0.0.1:9001', HOSTGUARD_STORE_DB: 'env.db', PATH: '/bin' };
+    const file = configFile('[api]\nlisten = "127.0.0.1:9000"\nmax_points = 500\n[store]\npath = "file.db"\n[sampler]\ninitial_level = "idle"\n');
+    const env = { HOSTGUARD_API_LISTEN: '127.0.0.1:9001', HOSTGUARD_STORE_PATH: 'env.db', PATH: '/bin' };
     const result = resolveConfig({ file, env, flags: [{ path: ['api', 'listen'], value: '127.0.0.1:9002', flag: '--listen' }] });
     if (!result.ok) throw new Error(result.error);
-    const { api, store, sampler } = result.value.config;
+    const { api, store, sampler, retention } = result.value.config;
     expect(api.listen).toEqual({ host: '127.0.0.1', port: 9002 });
-    expect(store.db).toBe('env.db');
+    expect(store.path).toBe('env.db');
     expect(api.maxPoints).toBe(500);
     expect(sampler.initial_level).toBe('idle');
     // untouched keys keep their defaults
     expect(api.websocket).toEqual({ maxClients: 100, maxBufferedBytes: 4_194_304, pingIntervalMs: 30_000 });
-    expect(store.retention).toEqual({ rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 });
+    expect(retention).toEqual({ rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 });
     expect(result.value.file).toBe(file);
   });
 
   it('converts environment text to the type of the key: numbers, booleans, durations, lists', () => {
-    const env = { HOSTGUARD_API_MAX_POINTS: '250', HOSTGUARD_COLLECTORS_USB: 'off', HOSTGUARD_STORE_RETENTION_RAW: '2d', HOSTGUARD_SAMPLER_IDLE_INTERVAL: '60', HOSTGUARD_API_CORS_ORIGINS: 'https://a.example, https://b.example', HOSTGUARD_TOKEN: 'x'.repeat(20) };
+    const env = { HOSTGUARD_API_MAX_POINTS: '250', HOSTGUARD_COLLECTORS_USB: 'off', HOSTGUARD_RETENTION_RAW: '2d', HOSTGUARD_SAMPLER_IDLE_INTERVAL: '60', HOSTGUARD_API_CORS_ORIGINS: 'https://a.example, https://b.example', HOSTGUARD_TOKEN: 'x'.repeat(20) };
     const result = resolveConfig({ env, flags: [], searchPaths: [] });
     if (!result.ok) throw new Error(result.error);
-    const { api, collectors, store, sampler } = result.value.config;
+    const { api, collectors, retention, sampler } = result.value.config;
     expect(api.maxPoints).toBe(250);
     expect(collectors.enabled['usb']).toBe(false);
-    expect(store.retention.rawSeconds).toBe(2 * 86_400);
+    expect(retention.rawSeconds).toBe(2 * 86_400);
     expect(sampler.idle.intervalMs).toBe(60_000);
     expect(api.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(api.token).toBe('x'.repeat(20));
@@ -54,16 +54,16 @@ describe('resolveConfig', () => {
   });
 
   it('names the layer, the key and the reason of every bad value at once', () => {
-    const file = configFile('[api]\nmax_points = 5\n[store.retention]\nraw = "forever"\n');
+    const file = configFile('[api]\nmax_points = 5\n[retention]\nraw = "forever"\n');
     const env = { HOSTGUARD_API_LISTEN: '127.0.0.1:99999', HOSTGUARD_COLLECTORS_USB: 'maybe', HOSTGUARD_API_LISTN: 'x' };
-    const error = errorOf(resolveConfig({ file, env, flags: [{ path: ['store', 'db'], value: '', flag: '--db' }] }));
+    const error = errorOf(resolveConfig({ file, env, flags: [{ path: ['store', 'path'], value: '', flag: '--db' }] }));
     const lines = error.split('\n');
     expect(lines).toContain('environment HOSTGUARD_API_LISTN: not a configuration variable; they are HOSTGUARD_<SECTION>_<KEY> for the keys of docs/hostguard.example.toml, such as HOSTGUARD_API_LISTEN');
     expect(lines).toContain(`environment HOSTGUARD_API_LISTEN: api.listen: '127.0.0.1:99999' is not HOST:PORT such as "127.0.0.1:8080", "[::1]:8080" or "localhost:8080" (port 0 to 65535)`);
     expect(lines.some((line) => line.startsWith('environment HOSTGUARD_COLLECTORS_USB: collectors.usb: '))).toBe(true);
     expect(lines.some((line) => line.startsWith(`${file}: api.max_points: `))).toBe(true);
-    expect(lines).toContain(`${file}: store.retention.raw: 'forever' is not a duration such as "500ms", "30s", "5m" or "1h"`);
-    expect(lines).toContain('--db: store.db: give a file path or a postgres:// URL');
+    expect(lines).toContain(`${file}: retention.raw: 'forever' is not a retention period such as "7d", "36h" or "90m"`);
+    expect(lines.some((line) => line.startsWith('--db: store.path: '))).toBe(true);
     expect(lines).toHaveLength(6);
   });
 
@@ -87,7 +87,7 @@ describe('resolveConfig', () => {
 
   it('maps every scalar key of every section to a variable', () => {
     const names = [...environmentVariables().keys()];
-    expect(names).toEqual(expect.arrayContaining(['HOSTGUARD_API_LISTEN', 'HOSTGUARD_API_WEBSOCKET_PING_INTERVAL', 'HOSTGUARD_STORE_RETENTION_BUDGET', 'HOSTGUARD_SAMPLER_CRITICAL_INTERVAL', 'HOSTGUARD_ANOMALY_DEFAULT_RULES', 'HOSTGUARD_COLLECTORS_TOP_PROCESSES', 'HOSTGUARD_TOKEN']));
+    expect(names).toEqual(expect.arrayContaining(['HOSTGUARD_API_LISTEN', 'HOSTGUARD_API_WEBSOCKET_PING_INTERVAL', 'HOSTGUARD_RETENTION_HOUR', 'HOSTGUARD_STORE_URL', 'HOSTGUARD_SAMPLER_CRITICAL_INTERVAL', 'HOSTGUARD_ANOMALY_DEFAULT_RULES', 'HOSTGUARD_COLLECTORS_TOP_PROCESSES', 'HOSTGUARD_TOKEN']));
     // arrays of tables (anomaly rules) belong in the file
     expect(names.some((name) => name.startsWith('HOSTGUARD_ANOMALY_RULES'))).toBe(false);
   });

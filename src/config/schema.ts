@@ -4,7 +4,7 @@ import { anomalySchema } from './anomaly.ts';
 import { apiSchema } from './api.ts';
 import { collectorsSchema } from './collectors.ts';
 import { samplerSchema } from './sampler.ts';
-import { storeSchema } from './store.ts';
+import { retentionSettingsSchema, storeSchema } from './store.ts';
 
 export const configSections = {
   collectors: collectorsSchema,
@@ -12,6 +12,7 @@ export const configSections = {
   anomaly: anomalySchema,
   api: apiSchema,
   store: storeSchema,
+  retention: retentionSettingsSchema,
 } as const;
 
 export const configSchema = z.strictObject({
@@ -20,6 +21,7 @@ export const configSchema = z.strictObject({
   anomaly: anomalySchema.prefault({}),
   api: apiSchema.prefault({}),
   store: storeSchema.prefault({}),
+  retention: retentionSettingsSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

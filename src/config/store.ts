@@ -1,51 +1,67 @@
-// [store]: where history is kept (a SQLite file, or PostgreSQL for fleets) and for how long.
+// [store] (where history goes: a SQLite file, or a PostgreSQL URL for fleets) and [retention]
+// (how long each history tier is kept). Not yet registered in schema.ts: the daemon does that.
 import { z } from 'zod';
-import type { RetentionSettings } from '../store/store.ts';
-import { durationSchema, formatDuration } from './duration.ts';
+import { type ParseResult, fail, ok } from '../sys/result.ts';
+import { parseDuration } from './duration.ts';
 
-const YEARS_10_MS = 10 * 365 * 86_400_000;
+const DAY_MS = 86_400_000;
 
-const retentionSchema = z
-  .strictObject({
-    raw: durationSchema('how long every raw snapshot is kept', YEARS_10_MS).prefault('7d'),
-    minute: durationSchema('how long the 1-minute rollups (avg/min/max) are kept', YEARS_10_MS).prefault('30d'),
-    hour: durationSchema('how long the 1-hour rollups are kept', YEARS_10_MS).prefault('365d'),
-    every: durationSchema('how often expired rows are deleted and due rollups built', 86_400_000).prefault('1m'),
-    budget: durationSchema('each retention run stops after this long (it continues at the next run), so sampling never waits', 10_000).prefault('50ms'),
-  })
-  .superRefine((r, context) => {
-    if (r.minute < r.raw) context.addIssue({ code: 'custom', path: ['minute'], message: `${formatDuration(r.minute)} is shorter than raw (${formatDuration(r.raw)}); rollups are kept at least as long as raw data` });
-    if (r.hour < r.minute) context.addIssue({ code: 'custom', path: ['hour'], message: `${formatDuration(r.hour)} is shorter than minute (${formatDuration(r.minute)})` });
-    for (const key of ['raw', 'every', 'budget'] as const) {
-      if (r[key] <= 0) context.addIssue({ code: 'custom', path: [key], message: `${key} must be longer than 0` });
-    }
-  })
-  .prefault({});
-
-export interface StoreSettings {
-  // a SQLite file path (relative to the working directory) or a postgres:// URL
-  db: string;
-  kind: 'sqlite' | 'postgres';
-  // empty: the store uses the hostname
-  hostId?: string;
-  retention: RetentionSettings;
-  retentionEveryMs: number;
-  retentionBudgetMs: number;
+// Retention periods: the usual durations plus days ("7d"); a bare number is seconds.
+export function parseRetention(text: string): ParseResult<number> {
+  const days = /^(\d+(?:\.\d+)?)\s*d$/.exec(text.trim());
+  if (days?.[1] !== undefined) return ok(Number(days[1]) * DAY_MS);
+  const parsed = parseDuration(text);
+  return parsed.ok ? parsed : fail(`'${text.slice(0, 40)}' is not a retention period such as "7d", "36h" or "90m"`);
 }
 
-export const storeSchema = z
+function retentionSchema(description: string, defaultText: string) {
+  return z
+    .union([z.number(), z.string()])
+    .transform((value, context) => {
+      const result = typeof value === 'number' ? (value >= 0 && Number.isFinite(value) ? ok(value * 1000) : fail<number>(`${value} is not a non-negative number of seconds`)) : parseRetention(value);
+      if (!result.ok) {
+        context.addIssue({ code: 'custom', message: result.error });
+        return z.NEVER;
+      }
+      if (result.value < 3_600_000 || result.value > 3650 * DAY_MS) {
+        context.addIssue({ code: 'custom', message: `${typeof value === 'number' ? `${value} s` : value} is outside 1h to 3650d` });
+        return z.NEVER;
+      }
+      return result.value;
+    })
+    .describe(description)
+    .prefault(defaultText);
+}
+
+export const retentionSettingsSchema = z
   .strictObject({
-    db: z.string().min(1, 'give a file path or a postgres:// URL').default('data/hostguard.db').describe('SQLite file (relative to the working directory), or postgres://user:password@host/database for a fleet'),
-    host_id: z.string().regex(/^[A-Za-z0-9._-]{0,128}$/, 'use letters, digits, ".", "_" and "-" (at most 128)').default('').describe('this host in the store; empty = the hostname'),
-    retention: retentionSchema,
+    raw: retentionSchema('how long every snapshot is kept', '7d'),
+    minute: retentionSchema('how long 1-minute rollups (avg, min, max per series) are kept', '30d'),
+    hour: retentionSchema('how long 1-hour rollups and closed anomaly episodes are kept', '365d'),
   })
-  .transform(
-    (store): StoreSettings => ({
-      db: store.db,
-      kind: /^postgres(ql)?:\/\//.test(store.db) ? 'postgres' : 'sqlite',
-      ...(store.host_id === '' ? {} : { hostId: store.host_id }),
-      retention: { rawSeconds: store.retention.raw / 1000, minuteSeconds: store.retention.minute / 1000, hourSeconds: store.retention.hour / 1000 },
-      retentionEveryMs: store.retention.every,
-      retentionBudgetMs: store.retention.budget,
-    }),
-  );
+  .refine((r) => r.raw <= r.minute && r.minute <= r.hour, { message: 'each tier must be kept at least as long as the finer one: raw <= minute <= hour' })
+  .transform((r) => ({ rawSeconds: r.raw / 1000, minuteSeconds: r.minute / 1000, hourSeconds: r.hour / 1000 }));
+
+export const storeSchema = z.strictObject({
+  path: z.string().min(1).default('./data/hostguard.db').describe('the SQLite file (its folder is created); ignored when url is set'),
+  url: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), { message: 'must be a postgres:// or postgresql:// URL' })
+    .optional()
+    .describe('a PostgreSQL database shared by several hosts, e.g. "postgres://hostguard@db.example/hostguard"'),
+  host_id: z.string().min(1).max(200).optional().describe("this host's name in the history (default: the hostname)"),
+  recent_window: z
+    .union([z.number(), z.string()])
+    .transform((value, context) => {
+      const result = typeof value === 'number' ? ok(value * 1000) : parseDuration(value);
+      if (!result.ok || result.value < 60_000 || result.value > 86_400_000) {
+        context.addIssue({ code: 'custom', message: result.ok ? `${value} is outside 1m to 24h` : result.error });
+        return z.NEVER;
+      }
+      return result.value;
+    })
+    .prefault('15m')
+    .describe('how long whole snapshots are kept for "recent snapshots" (the rest keeps numbers only)'),
+});
+
+export type StoreConfig = z.output<typeof storeSchema>;

@@ -28,6 +28,11 @@ export interface DaemonOptions {
 
 type SnapshotMessage = Extract<FromSampler, { type: 'snapshot' }>;
 
+// Retention runs once a minute for at most 50 ms at a time (it continues a second later when it
+// could not finish), so the store's writes on this thread never hold up answers for long.
+const RETENTION_EVERY_MS = 60_000;
+const RETENTION_BUDGET_MS = 50;
+
 export class Daemon {
   readonly status: DaemonStatus;
   private readonly options: DaemonOptions;
@@ -41,7 +46,7 @@ export class Daemon {
 
   constructor(options: DaemonOptions) {
     this.options = options;
-    const { sampler, api, store: storeConfig, collectors } = options.config;
+    const { sampler, api, retention, collectors } = options.config;
     const collectorNames = collectorRegistry.filter((c) => collectors.enabled[c.name] ?? c.defaultEnabled).map((c) => c.name);
     this.status = newDaemonStatus({
       version: options.version,
@@ -54,7 +59,7 @@ export class Daemon {
     });
     this.hub = new LiveHub(this.status);
     this.writes = new WriteQueue(this.status.store, { maxPending: 1000, log: options.log });
-    this.retention = new RetentionLoop(options.store, this.status.store, { settings: storeConfig.retention, everyMs: storeConfig.retentionEveryMs, budgetMs: storeConfig.retentionBudgetMs, log: options.log });
+    this.retention = new RetentionLoop(options.store, this.status.store, { settings: retention, everyMs: RETENTION_EVERY_MS, budgetMs: RETENTION_BUDGET_MS, log: options.log });
     this.server = new ApiServer({ hub: this.hub, store: options.store, settings: api, now: () => Date.now(), collectors: collectorNames });
   }
 

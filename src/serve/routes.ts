@@ -103,7 +103,7 @@ export function buildRoutes(deps: ApiDeps): Route[] {
       path: '/api/v1/monitoring/snapshots/recent',
       tag: 'monitoring',
       summary: 'Every raw snapshot of the last minutes, oldest first',
-      query: z.strictObject({ minutes: integerParam('how far back (the store keeps whole snapshots for 15 minutes)', 1, 15).optional(), host: hostParam.optional() }),
+      query: z.strictObject({ minutes: integerParam('how far back (whole snapshots are kept for [store] recent_window, default 15 minutes)', 1, 1440).optional(), host: hostParam.optional() }),
       responses: { 200: '{"snapshots": [...]}', 400: 'a bad parameter' },
       handle: async ({ query, nowMs }) => {
         const minutes = (query.minutes as number | undefined) ?? 10;

@@ -1,5 +1,6 @@
 // The three history tiers and the arithmetic both backends share: bucket alignment, how many
 // points a range yields, and the (n, sum, min, max) accumulator rollups and queries merge.
+import { decodeInto } from './codec.ts';
 import type { Tier } from './store.ts';
 
 export const MINUTE_MS = 60_000;
@@ -40,4 +41,30 @@ export function accumulate(into: Map<number, Accumulator>, bucketMs: number, add
 
 export function single(value: number): Accumulator {
   return { n: 1, sum: value, min: value, max: value };
+}
+
+export interface RollupRow extends Accumulator {
+  seriesId: number;
+  timeMs: number;
+}
+
+// Minute rollups of raw rows (each with its layout's series ids and its value blob).
+export function rollUpMinutes(rows: Iterable<{ timeMs: number; layout: readonly number[]; values: Uint8Array }>): RollupRow[] {
+  const bySeries = new Map<number, Map<number, Accumulator>>();
+  const values: number[] = [];
+  for (const row of rows) {
+    const decoded = decodeInto(row.values, values, row.layout.length);
+    const minute = floorTo(row.timeMs, MINUTE_MS);
+    for (let position = 0; position < decoded; position++) {
+      const seriesId = row.layout[position];
+      const value = values[position];
+      if (seriesId === undefined || value === undefined) continue;
+      let perSeries = bySeries.get(seriesId);
+      if (perSeries === undefined) bySeries.set(seriesId, (perSeries = new Map()));
+      accumulate(perSeries, minute, single(value));
+    }
+  }
+  const result: RollupRow[] = [];
+  for (const [seriesId, minutes] of bySeries) for (const [timeMs, acc] of minutes) result.push({ seriesId, timeMs, ...acc });
+  return result;
 }

@@ -2,6 +2,7 @@
 // machine's `hostguard snapshot --json` (or a live one), with values that move over time the way a
 // host's do: a daily CPU cycle with noise and bursts, memory drifting, a disk slowly filling.
 import type { FilesystemUsage, MetricsSnapshot, ProcessInfo } from '../../src/collect/types.ts';
+import { extractSeries, seriesKey } from '../../src/store/series.ts';
 
 // mulberry32: deterministic, so a test can recompute what it inserted.
 export function random(seed: number): () => number {
@@ -140,3 +141,16 @@ export class SnapshotSimulator {
     return s;
   }
 }
+
+// What a tier should hold for one series: avg/min/max per aligned bucket, computed from the inputs.
+export function expectedBuckets(snapshots: MetricsSnapshot[], key: string, bucketMs: number): Map<number, { avg: number; min: number; max: number }> {
+  const groups = new Map<number, number[]>();
+  for (const snapshot of snapshots) {
+    const value = extractSeries(snapshot).find((v) => seriesKey(v) === key)?.value;
+    if (value === undefined) continue;
+    const bucket = Math.floor(snapshot.timestampMs / bucketMs) * bucketMs;
+    groups.set(bucket, [...(groups.get(bucket) ?? []), value]);
+  }
+  return new Map([...groups].map(([bucket, values]) => [bucket, { avg: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) }]));
+}
+

@@ -66,7 +66,7 @@ describe('hostguard serve REST API', () => {
     await expectBadParameter('/api/v1/anomalies?severity=urgent', 'severity', /one of info, warning, critical/);
     await expectBadParameter('/api/v1/anomalies?limit=5&limit=6', 'limit', /given more than once/);
     await expectBadParameter('/api/v1/processes?sort=size', 'sort', /one of cpu, rss, io/);
-    await expectBadParameter('/api/v1/monitoring/snapshots/recent?minutes=600', 'minutes', /from 1 to 15/);
+    await expectBadParameter('/api/v1/monitoring/snapshots/recent?minutes=6000', 'minutes', /from 1 to 1440/);
     await expectBadParameter('/api/v1/metrics/current?pretty=1', 'pretty', /takes no parameters/);
   });
 

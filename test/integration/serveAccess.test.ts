@@ -56,7 +56,7 @@ describe('hostguard serve access control', () => {
     expect(started.stdout).not.toContain('listening');
     // with a token the configuration is accepted (checked only: no public socket is opened here)
     const accepted = await runServe(['--listen', '0.0.0.0:18080', '--check'], { env: { HOSTGUARD_TOKEN: TOKEN } });
-    expect(accepted).toMatchObject({ code: 0, stdout: expect.stringContaining('listen 0.0.0.0:18080; store sqlite data/hostguard.db; token set') });
+    expect(accepted).toMatchObject({ code: 0, stdout: expect.stringContaining('listen 0.0.0.0:18080; store sqlite ./data/hostguard.db; token set') });
   });
 
   it('sends no CORS headers by default, and only to configured origins otherwise', async () => {

@@ -43,7 +43,7 @@ describe('hostguard serve lifecycle', () => {
     const dir = tempDir();
     const file = join(dir, 'bad.toml');
     writeFileSync(file, '[api]\nlisten = "127.0.0.1:80800"\nmax_point = 10\n[sampler.idle]\ninterval = "30 sec"\n');
-    const result = await runServe(['--config', file], { env: { HOSTGUARD_STORE_RETENTION_RAW: 'a week', HOSTGUARD_TOKEN: 'short' } });
+    const result = await runServe(['--config', file], { env: { HOSTGUARD_RETENTION_RAW: 'a week', HOSTGUARD_TOKEN: 'short' } });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
@@ -53,7 +53,7 @@ describe('hostguard serve lifecycle', () => {
         `${file}: api.listen: '127.0.0.1:80800' is not HOST:PORT such as "127.0.0.1:8080", "[::1]:8080" or "localhost:8080" (port 0 to 65535)`,
         `${file}: api.max_point: unknown key`,
         `${file}: sampler.idle.interval: '30 sec' is not a duration such as "500ms", "30s", "5m" or "1h"`,
-        `environment HOSTGUARD_STORE_RETENTION_RAW: store.retention.raw: 'a week' is not a duration such as "500ms", "30s", "5m" or "1h"`,
+        `environment HOSTGUARD_RETENTION_RAW: retention.raw: 'a week' is not a retention period such as "7d", "36h" or "90m"`,
         'environment HOSTGUARD_TOKEN: api.token: a token of 5 characters is too easy to guess; use at least 16',
       ].sort(),
     );

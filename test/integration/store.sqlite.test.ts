@@ -7,11 +7,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/collect/types.ts';
 import { HistoryQueryError } from '../../src/store/history.ts';
-import { extractSeries, seriesKey } from '../../src/store/series.ts';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import type { RetentionSettings } from '../../src/store/store.ts';
-import { SnapshotSimulator } from '../helpers/simulatedSnapshots.ts';
+import { SnapshotSimulator, expectedBuckets } from '../helpers/simulatedSnapshots.ts';
 
 const START_MS = Date.UTC(2026, 0, 5);
 const DAY_S = 86_400;
@@ -27,27 +26,14 @@ function open(name = 'h.db', options: { recentWindowMs?: number } = {}): SqliteS
   return store;
 }
 
+// Inserts snapshots from..to-1 one by one (the daemon's path) when few, in batches when many.
 async function insertRange(store: SqliteStore, simulator: SnapshotSimulator, from: number, to: number): Promise<MetricsSnapshot[]> {
   const inserted: MetricsSnapshot[] = [];
-  for (let i = from; i < to; i++) {
-    const snapshot = simulator.snapshot(i);
-    nowMs = snapshot.timestampMs;
-    await store.insertSnapshot(snapshot);
-    inserted.push(snapshot);
-  }
+  for (let i = from; i < to; i++) inserted.push(simulator.snapshot(i));
+  nowMs = inserted.at(-1)?.timestampMs ?? nowMs;
+  if (to - from <= 300) for (const snapshot of inserted) await store.insertSnapshot(snapshot);
+  else for (let i = 0; i < inserted.length; i += 600) await store.insertSnapshots(inserted.slice(i, i + 600));
   return inserted;
-}
-
-// What a tier should hold for one series: avg/min/max per aligned bucket, computed from the inputs.
-function expectedBuckets(snapshots: MetricsSnapshot[], key: string, bucketMs: number): Map<number, { avg: number; min: number; max: number }> {
-  const groups = new Map<number, number[]>();
-  for (const snapshot of snapshots) {
-    const value = extractSeries(snapshot).find((v) => seriesKey(v) === key)?.value;
-    if (value === undefined) continue;
-    const bucket = Math.floor(snapshot.timestampMs / bucketMs) * bucketMs;
-    groups.set(bucket, [...(groups.get(bucket) ?? []), value]);
-  }
-  return new Map([...groups].map(([bucket, values]) => [bucket, { avg: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) }]));
 }
 
 beforeEach(() => {
@@ -112,7 +98,8 @@ describe('snapshots', () => {
   });
 });
 
-describe('history', () => {
+// Thousands of snapshots per test: generous timeouts for a busy machine (no timing is asserted).
+describe('history', { timeout: 120_000 }, () => {
   it('returns raw values exactly for a short range, per entity, with an empty series for an unknown entity', async () => {
     const store = open();
     const inserted = await insertRange(store, new SnapshotSimulator({ startMs: START_MS, intervalMs: 2000 }), 0, 300);
@@ -120,6 +107,7 @@ describe('history', () => {
     expect(result.tier).toBe('raw');
     expect(Object.keys(result.series).sort()).toEqual(['cpu_busy_percent', 'disk_used_percent:/', 'disk_used_percent:/boot', 'disk_used_percent:/var/lib/data', 'memory_available_bytes', 'temperature_celsius:nope']);
     expect(result.series['temperature_celsius:nope']).toEqual([]);
+    expect((await store.history({ startMs: START_MS, endMs: nowMs, fields: ['cpu_busy_percent'], maxPoints: 10, hostId: 'other' })).series).toEqual({ cpu_busy_percent: [] });
     expect(result.series.cpu_busy_percent?.map((p) => p.avg)).toEqual(inserted.map((s) => s.cpu?.busyPercent));
     expect(result.series.memory_available_bytes?.map((p) => p.max)).toEqual(inserted.map((s) => s.memory?.availableBytes));
     expect(result.series['disk_used_percent:/boot']?.map((p) => p.min)).toEqual(inserted.map((s) => s.disks?.filesystems[1]?.usedPercent));
@@ -183,7 +171,7 @@ describe('history', () => {
   });
 });
 
-describe('retention', () => {
+describe('retention', { timeout: 120_000 }, () => {
   it('deletes raw rows after raw retention but keeps them until rolled up, within the budget', async () => {
     const store = open();
     // 2 days at one snapshot a minute keeps the test fast

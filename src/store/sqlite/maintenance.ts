@@ -2,9 +2,8 @@
 // minute rollups from raw rows, hour rollups from minute rows, then expired rows deleted. Raw
 // rows are never deleted before their minute is rolled up, minute rows never before their hour.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { decodeValues } from '../codec.ts';
 import type { RetentionReport, RetentionSettings } from '../store.ts';
-import { type Accumulator, HOUR_MS, MINUTE_MS, accumulate, floorTo, single } from '../tiers.ts';
+import { HOUR_MS, MINUTE_MS, floorTo, rollUpMinutes } from '../tiers.ts';
 import type { SqliteCatalog } from './catalog.ts';
 import type { Meta } from './meta.ts';
 
@@ -103,24 +102,10 @@ export class SqliteMaintenance {
     const next = this.time('firstRawFrom', built);
     built = next === undefined ? target : Math.min(target, Math.max(built, floorTo(next, MINUTE_MS)));
     const end = Math.min(target, built + MINUTE_SLICE_MS);
-    const rollups = new Map<number, Map<number, Accumulator>>();
     const rows = this.statements.rawSlice?.all(built, end) as unknown as Array<{ time_ms: number; layout_id: number; vals: Uint8Array }>;
-    for (const row of rows) {
-      const layout = this.catalog.layout(row.layout_id);
-      const values = decodeValues(row.vals, layout.length);
-      const minute = floorTo(row.time_ms, MINUTE_MS);
-      values.forEach((value, position) => {
-        const seriesId = layout[position];
-        if (seriesId === undefined) return;
-        let perSeries = rollups.get(seriesId);
-        if (perSeries === undefined) rollups.set(seriesId, (perSeries = new Map()));
-        accumulate(perSeries, minute, single(value));
-      });
-    }
+    const rollups = rollUpMinutes(rows.map((row) => ({ timeMs: row.time_ms, layout: this.catalog.layout(row.layout_id), values: row.vals })));
     this.transaction(() => {
-      for (const [seriesId, minutes] of rollups) {
-        for (const [minute, acc] of minutes) this.statements.insertMinute?.run(seriesId, minute, acc.n, acc.sum, acc.min, acc.max);
-      }
+      for (const r of rollups) this.statements.insertMinute?.run(r.seriesId, r.timeMs, r.n, r.sum, r.min, r.max);
       this.meta.set('minute_built_ms', end);
     });
     return { done: end >= target, deleted: 0 };

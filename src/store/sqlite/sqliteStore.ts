@@ -7,6 +7,8 @@ import type { Clock } from '../../collect/clock.ts';
 import type { MetricsSnapshot } from '../../collect/types.ts';
 import type { Episode } from '../../detect/rules.ts';
 import { episodeColumns } from '../episodes.ts';
+import { HistoryQueryError } from '../history.ts';
+import { parseFields } from '../series.ts';
 import type { AnomalyQuery, HistoryQuery, HistoryResult, HostInfo, RetentionReport, RetentionSettings, Store, StoredEpisode } from '../store.ts';
 import { SqliteCatalog } from './catalog.ts';
 import { DEFAULT_SQLITE_PATH, openWriter } from './database.ts';
@@ -103,7 +105,12 @@ export class SqliteStore implements Store {
 
   async history(query: HistoryQuery): Promise<HistoryResult> {
     this.open();
-    if (query.hostId !== undefined && query.hostId !== this.hostId) return { tier: 'raw', stepMs: 0, series: {} };
+    // One host per file: another host has no history here, but its fields still get their keys.
+    if (query.hostId !== undefined && query.hostId !== this.hostId) {
+      const fields = parseFields(query.fields);
+      if (!fields.ok) throw new HistoryQueryError(fields.error);
+      return { tier: 'raw', stepMs: 0, series: Object.fromEntries(fields.value.map((f) => [f.entity === undefined ? f.metric : `${f.metric}:${f.entity}`, []])) };
+    }
     return this.worker.request({ method: 'history', query });
   }
 
