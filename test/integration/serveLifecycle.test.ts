@@ -71,6 +71,13 @@ describe('hostguard serve lifecycle', () => {
     expect(flag).toMatchObject({ code: 2, stderr: expect.stringContaining("'--lisen'") });
   });
 
+  it('names the store it would use, never printing a PostgreSQL password', async () => {
+    const result = await runServe(['--check', '--db', 'postgres://hostguard:s3cret@127.0.0.1:1/history']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('store postgres postgres://hostguard:***@127.0.0.1:1/history');
+    expect(result.stdout + result.stderr).not.toContain('s3cret');
+  });
+
   it('says when the address is taken', async () => {
     const first = await startDaemon({ config: FAST_SAMPLING, fixtureProc: true });
     const second = await runServe(['--listen', `127.0.0.1:${first.port}`]);
