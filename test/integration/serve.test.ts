@@ -26,7 +26,7 @@ let daemon: RunningDaemon;
 beforeAll(async () => {
   daemon = await startDaemon({ config: CONFIG, fixtureProc: true });
   await eventually('the first snapshot', async () => ((await fetch(`${daemon.baseUrl}/api/v1/metrics/current`)).status === 200 ? true : undefined));
-});
+}, 60_000);
 afterAll(cleanUp);
 
 const get = (path: string, init?: RequestInit) => getJson(`${daemon.baseUrl}${path}`, init);
