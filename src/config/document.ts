@@ -9,6 +9,7 @@ interface JsonSchema {
   default?: unknown;
   type?: string | string[];
   properties?: Record<string, JsonSchema>;
+  required?: string[];
   items?: JsonSchema & { anyOf?: JsonSchema[] };
   enum?: unknown[];
   minimum?: number;
@@ -22,10 +23,14 @@ const SECTION_TITLES: Record<keyof typeof configSections, string> = {
   api: 'The HTTP API of `hostguard serve` (REST, WebSocket /ws, Prometheus /metrics; see docs/API.md). Loopback needs no token; any other address requires one.',
   store: 'Where history is kept: a SQLite file, or a PostgreSQL database shared by a fleet.',
   retention: 'How long history is kept: raw snapshots, then 1-minute and 1-hour rollups (avg/min/max). Periods take days ("7d"), hours or minutes.',
+  alerts: 'Alerts: noise control, then the channels. A channel is on when its table is present; each has min_severity, timeout and retries. The tables below are commented out: remove the # to use one.',
 };
 
 // Examples for arrays of tables, which have no default to show.
-const ARRAY_EXAMPLES: Record<string, unknown[]> = { 'anomaly.rules': DEFAULT_RULES };
+const ARRAY_EXAMPLES: Record<string, { note: string; entries: unknown[] }> = {
+  'anomaly.rules': { note: 'The entries below are the built-in rules; with default_rules = true they apply without being listed.', entries: DEFAULT_RULES },
+  'alerts.webhooks': { note: 'An example, commented out:\n[[alerts.webhooks]]\nurl = "https://hooks.slack.com/services/T000/B000/XXXX"\nformat = "slack"\nmin_severity = "warning"', entries: [] },
+};
 
 function literal(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -47,14 +52,17 @@ function renderTable(path: string, schema: JsonSchema, lines: string[]): void {
   const nested: Array<[string, JsonSchema]> = [];
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
     if (property.properties) nested.push([key, property]);
+    // Arrays of tables get their fields listed; an array of plain values is a key like any other.
     else if (property.type === 'array' && (property.items?.properties ?? property.items?.anyOf)) renderArray(`${path}.${key}`, property, lines);
-    // A key without a default is unset unless given: shown commented out.
-    else if (property.default === undefined) lines.push(...comment(property.description, range(property)), `# ${key} = ""`);
+    else if (property.default === undefined) lines.push(...comment(property.description, range(property)), `# ${key} = ...`);
     else lines.push(...comment(property.description, range(property)), `${key} = ${literal(property.default)}`);
   }
   for (const [key, property] of nested) {
-    lines.push('', `[${path}.${key}]`);
-    renderTable(`${path}.${key}`, property, lines);
+    const block = ['', ...comment(property.description), `[${path}.${key}]`];
+    renderTable(`${path}.${key}`, property, block);
+    // An optional table with no default (a channel, quiet hours) is off until written: comment it out.
+    const optional = !(schema.required ?? []).includes(key) && property.default === undefined;
+    lines.push(...(optional ? block.map((line) => (line === '' || line.startsWith('#') ? line : `# ${line}`)) : block));
   }
 }
 
@@ -70,8 +78,9 @@ function renderArray(path: string, schema: JsonSchema, lines: string[]): void {
       lines.push(`#   ${key}: ${field.description ?? ''}${range(field)}${field.default === undefined ? '' : ` (default ${literal(field.default)})`}`);
     }
   }
-  lines.push(`# The entries below are the built-in rules; with default_rules = true they apply without being listed.`);
-  for (const example of ARRAY_EXAMPLES[path] ?? []) {
+  const examples = ARRAY_EXAMPLES[path];
+  if (examples) lines.push(...examples.note.split('\n').map((line) => `# ${line}`));
+  for (const example of examples?.entries ?? []) {
     lines.push('', `[[${path}]]`, ...Object.entries(example as Record<string, unknown>).map(([key, value]) => `${key} = ${literal(value)}`));
   }
 }

@@ -25,7 +25,7 @@ function errorOf(result: ReturnType<typeof resolveConfig>): string {
 describe('resolveConfig', () => {
   it('lays flags over the environment over the file over the defaults', () => {
     const file = configFile('[api]\nlisten = "127.0.0.1:9000"\nmax_points = 500\n[store]\npath = "file.db"\n[sampler]\ninitial_level = "idle"\n');
-    const env = { HOSTGUARD_API_LISTEN: '127.0.0.1:9001', HOSTGUARD_STORE_PATH: 'env.db', PATH: '/bin' };
+    const env = { HOSTGUARD_API_LISTEN: '127.0.0.1:9001', HOSTGUARD_STORE_PATH: 'env.db', PATH: '/bin', HOSTGUARD_FROM_SOURCE: '1', HOSTGUARD_ALERT_ID: 'x' };
     const result = resolveConfig({ file, env, flags: [{ path: ['api', 'listen'], value: '127.0.0.1:9002', flag: '--listen' }] });
     if (!result.ok) throw new Error(result.error);
     const { api, store, sampler, retention } = result.value.config;

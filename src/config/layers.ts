@@ -1,6 +1,6 @@
 // The configuration from its layers: defaults < file < environment HOSTGUARD_* < command-line flags.
 // Every key of the file can be set as HOSTGUARD_<SECTION>_<KEY> (HOSTGUARD_API_LISTEN,
-// HOSTGUARD_STORE_RETENTION_RAW); an error names the layer the bad value came from.
+// HOSTGUARD_RETENTION_RAW); an error names the layer the bad value came from.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type ParseResult, fail, ok } from '../sys/result.ts';
@@ -11,8 +11,10 @@ export const CONFIG_SEARCH_PATHS = ['hostguard.toml', '/etc/hostguard/config.tom
 
 // Short names people expect, besides the generic HOSTGUARD_API_TOKEN.
 const ENV_ALIASES: Record<string, string[]> = { HOSTGUARD_TOKEN: ['api', 'token'] };
-// HOSTGUARD_* variables that are not configuration keys.
+// HOSTGUARD_* variables that are not configuration keys: the file, the launcher's switch, and what
+// the alert script channel hands to its scripts (HOSTGUARD_ALERT_*), which may run hostguard again.
 const ENV_OTHER = new Set(['HOSTGUARD_CONFIG', 'HOSTGUARD_FROM_SOURCE']);
+const ENV_OTHER_PREFIX = 'HOSTGUARD_ALERT_';
 
 export interface FlagValue {
   path: string[];
@@ -126,7 +128,7 @@ export function resolveConfig(request: ConfigRequest): ParseResult<ResolvedConfi
   const errors: string[] = [];
   const variables = environmentVariables();
   for (const [name, text] of Object.entries(request.env).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!name.startsWith('HOSTGUARD_') || ENV_OTHER.has(name) || text === undefined) continue;
+    if (!name.startsWith('HOSTGUARD_') || ENV_OTHER.has(name) || name.startsWith(ENV_OTHER_PREFIX) || text === undefined) continue;
     const leaf = variables.get(name);
     if (!leaf) {
       errors.push(`environment ${name}: not a configuration variable; they are HOSTGUARD_<SECTION>_<KEY> for the keys of docs/hostguard.example.toml, such as HOSTGUARD_API_LISTEN`);

@@ -1,5 +1,6 @@
 // The configuration file's sections, one schema each; the daemon adds its own here.
 import { z } from 'zod';
+import { alertsSchema } from './alerts.ts';
 import { anomalySchema } from './anomaly.ts';
 import { apiSchema } from './api.ts';
 import { collectorsSchema } from './collectors.ts';
@@ -13,6 +14,7 @@ export const configSections = {
   api: apiSchema,
   store: storeSchema,
   retention: retentionSettingsSchema,
+  alerts: alertsSchema,
 } as const;
 
 export const configSchema = z.strictObject({
@@ -22,6 +24,7 @@ export const configSchema = z.strictObject({
   api: apiSchema.prefault({}),
   store: storeSchema.prefault({}),
   retention: retentionSettingsSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,39 +1,16 @@
 // The warm candidate table: while memory is low the guard keeps every candidate's oom_score file
 // open and re-reads it with one pread, so choosing a victim costs a directory listing and a few
 // reads instead of a full /proc scan at the worst moment.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { HeldFileReader } from '../sys/heldFiles.ts';
 import { parseOomScore } from '../sys/parsePidFiles.ts';
 import { isKernelThread, parsePidStat, type PidStat } from '../sys/parsePidStat.ts';
 import { detectPageSize } from '../sys/pageSize.ts';
-import { readOomScore, readOomScoreAdj, readPidStat, readPidStatus } from '../sys/readProc.ts';
+import { readOomScoreAdj, readPidStatus } from '../sys/readProc.ts';
 import { type Candidate, type VictimPolicy, rankKey, selectVictim } from './victim.ts';
 
 interface Entry {
   candidate: Candidate;
-  // Open fds of /proc/PID/oom_score and /proc/PID/stat; reading a dead process's fd fails with
-  // ESRCH even when its pid has been reused, so a stale entry can never be mistaken for a new one.
-  scoreFd: number | undefined;
-  statFd: number | undefined;
   previousScore: number;
-}
-
-const buffer = Buffer.allocUnsafe(4096);
-
-function preadText(fd: number): string | undefined {
-  try {
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.toString('utf8', 0, length);
-  } catch {
-    return undefined;
-  }
-}
-
-function openQuiet(path: string): number | undefined {
-  try {
-    return openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
 }
 
 export interface ProcessTableOptions {
@@ -47,6 +24,9 @@ export interface ProcessTableOptions {
 
 export class ProcessTable {
   private readonly entries = new Map<number, Entry>();
+  // /proc/PID/oom_score and stat stay open: a held descriptor of a process that exited fails with
+  // ESRCH even when its pid has been reused, so a stale entry can never pass for a new process.
+  private readonly files = new HeldFileReader();
   private readonly options: ProcessTableOptions;
   private readonly pageSize: number;
 
@@ -91,8 +71,8 @@ export class ProcessTable {
   // Re-reads one candidate's score and stat; false when the process is gone or its pid reused.
   private rescore(entry: Entry): boolean {
     const c = entry.candidate;
-    const score = this.readScore(entry);
-    const stat = score === undefined ? undefined : this.readStat(entry);
+    const score = this.readScore(c.pid);
+    const stat = score === undefined ? undefined : this.readStat(c.pid);
     if (score === undefined || !stat || stat.startTimeTicks !== c.startTimeTicks) return false;
     entry.previousScore = c.oomScore;
     c.oomScore = score;
@@ -101,27 +81,28 @@ export class ProcessTable {
     return true;
   }
 
-  private readScore(entry: Entry): number | undefined {
-    if (entry.scoreFd === undefined) return readOomScore(entry.candidate.pid, this.options.procRoot);
-    const text = preadText(entry.scoreFd);
+  private readScore(pid: number): number | undefined {
+    const text = this.files.read(`${this.options.procRoot}/${pid}/oom_score`);
     const parsed = text === undefined ? undefined : parseOomScore(text);
     return parsed?.ok ? parsed.value : undefined;
   }
 
-  private readStat(entry: Entry): PidStat | undefined {
-    if (entry.statFd === undefined) return readPidStat(entry.candidate.pid, this.options.procRoot);
-    const text = preadText(entry.statFd);
+  private readStat(pid: number): PidStat | undefined {
+    const text = this.files.read(`${this.options.procRoot}/${pid}/stat`);
     const parsed = text === undefined ? undefined : parsePidStat(text);
     return parsed?.ok ? parsed.value : undefined;
   }
 
   private add(pid: number): void {
     const root = this.options.procRoot;
-    const stat = readPidStat(pid, root);
+    const stat = this.readStat(pid);
     const status = stat && readPidStatus(pid, root);
-    const score = status && readOomScore(pid, root);
+    const score = status && this.readScore(pid);
     const adj = score !== undefined ? readOomScoreAdj(pid, root) : undefined;
-    if (!stat || !status || score === undefined || adj === undefined) return;
+    if (!stat || !status || score === undefined || adj === undefined) {
+      this.release(pid);
+      return;
+    }
     const candidate: Candidate = {
       pid,
       startTimeTicks: stat.startTimeTicks,
@@ -135,24 +116,23 @@ export class ProcessTable {
       rssBytes: stat.rssPages * this.pageSize,
     };
     // Kernel threads never become victims: no need to keep their files open.
-    const keep = !candidate.kernelThread && pid > 2;
-    this.entries.set(pid, {
-      candidate,
-      scoreFd: keep ? openQuiet(`${root}/${pid}/oom_score`) : undefined,
-      statFd: keep ? openQuiet(`${root}/${pid}/stat`) : undefined,
-      previousScore: score,
-    });
+    if (candidate.kernelThread || pid <= 2) this.release(pid);
+    this.entries.set(pid, { candidate, previousScore: score });
+  }
+
+  private release(pid: number): void {
+    this.files.release(`${this.options.procRoot}/${pid}/oom_score`);
+    this.files.release(`${this.options.procRoot}/${pid}/stat`);
   }
 
   private remove(pid: number): void {
-    const entry = this.entries.get(pid);
-    if (!entry) return;
-    for (const fd of [entry.scoreFd, entry.statFd]) if (fd !== undefined) closeSync(fd);
+    this.release(pid);
     this.entries.delete(pid);
   }
 
   close(): void {
-    for (const pid of [...this.entries.keys()]) this.remove(pid);
+    this.files.close();
+    this.entries.clear();
   }
 }
 

@@ -1,0 +1,78 @@
+// JSON files: one file per alert event in a folder (alert_<unix-ts>_<type>.json), written atomically
+// (temp file, fsync, rename) off the event loop, with the folder capped by file count and age.
+import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AlertChannel } from '../channel.ts';
+
+export interface JsonFilesOptions {
+  directory: string;
+  maxFiles?: number;
+  maxAgeSeconds?: number;
+  nowMs?: () => number;
+}
+
+const FILE_PATTERN = /^alert_\d+_[A-Z_]+(?:_\d+)?\.json$/;
+// The folder is pruned when it may exceed its cap (down to 90 % of it, so not on every write in a
+// storm) and otherwise every so often for age.
+const PRUNE_TO_FRACTION = 0.9;
+const PRUNE_EVERY_MS = 10_000;
+
+export function jsonFilesChannel(options: JsonFilesOptions): AlertChannel {
+  const maxFiles = options.maxFiles ?? 1000;
+  const maxAgeMs = (options.maxAgeSeconds ?? 30 * 86400) * 1000;
+  const nowMs = options.nowMs ?? Date.now;
+  let sequence = 0;
+  let knownFiles = Infinity;
+  let lastPruneMs = -Infinity;
+  return {
+    name: 'json-files',
+    async send(alert, event) {
+      await mkdir(options.directory, { recursive: true });
+      const base = `alert_${Math.floor(alert.timeMs / 1000)}_${alert.type}`;
+      const temp = join(options.directory, `.${base}.${process.pid}.${sequence++}.tmp`);
+      const file = await open(temp, 'w', 0o644);
+      try {
+        await file.writeFile(`${JSON.stringify({ event, ...alert }, null, 2)}\n`);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await publish(temp, options.directory, base);
+      knownFiles++;
+      const now = nowMs();
+      if (knownFiles > maxFiles || now - lastPruneMs >= PRUNE_EVERY_MS) {
+        lastPruneMs = now;
+        knownFiles = await prune(options.directory, Math.floor(maxFiles * (knownFiles > maxFiles ? PRUNE_TO_FRACTION : 1)), maxAgeMs, now);
+      }
+    },
+  };
+}
+
+// link(2) never replaces an existing file: a second event in the same second and of the same type
+// takes the next numbered name, even when deliveries run concurrently.
+async function publish(temp: string, directory: string, base: string): Promise<void> {
+  try {
+    for (let n = 0; ; n++) {
+      try {
+        await link(temp, join(directory, n === 0 ? `${base}.json` : `${base}_${n}.json`));
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+// Oldest first out: anything past the age limit, then the oldest beyond the count limit.
+// Returns how many files remain.
+async function prune(directory: string, maxFiles: number, maxAgeMs: number, nowMs: number): Promise<number> {
+  const names = (await readdir(directory)).filter((name) => FILE_PATTERN.test(name));
+  const files = await Promise.all(names.map(async (name) => ({ name, mtimeMs: (await stat(join(directory, name))).mtimeMs })));
+  files.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
+  const kept = files.filter((f) => nowMs - f.mtimeMs <= maxAgeMs);
+  const doomed = [...files.filter((f) => nowMs - f.mtimeMs > maxAgeMs), ...kept.slice(0, Math.max(0, kept.length - maxFiles))];
+  await Promise.all(doomed.map((f) => unlink(join(directory, f.name)).catch(() => undefined)));
+  return files.length - doomed.length;
+}
