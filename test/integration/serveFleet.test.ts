@@ -41,6 +41,10 @@ describe.skipIf(binDir === undefined)('hostguard serve in fleet mode (PostgreSQL
       return (body.series['memory_used_percent'] ?? []).length > 0 ? body : undefined;
     });
     expect(betaFromAlpha.series['memory_used_percent']?.[0]?.avg).toBeGreaterThan(0);
+    const fromBeta = (await getJson(`${beta.baseUrl}/api/v1/hosts`)).body as { self: string };
+    expect(fromBeta.self).toBe('beta');
+    const alphaFromBeta = (await getJson(`${beta.baseUrl}/api/v1/metrics/history?start=-5m&fields=memory_used_percent&host=alpha`)).body as History;
+    expect((alphaFromBeta.series['memory_used_percent'] ?? []).length).toBeGreaterThan(0);
     const unknown = (await getJson(`${alpha.baseUrl}/api/v1/metrics/history?start=-5m&fields=memory_used_percent&host=gamma`)).body as History;
     expect(unknown.series['memory_used_percent'] ?? []).toEqual([]);
   });
