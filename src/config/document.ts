@@ -20,6 +20,9 @@ const SECTION_TITLES: Record<keyof typeof configSections, string> = {
   collectors: 'Collectors: each can be switched off; consumers iterate over those that run.',
   sampler: 'The adaptive sampler: IDLE, NORMAL, INTENSIVE and CRITICAL levels, raised at once when an anomaly opens or a value nears a threshold, lowered one step after a quiet period. Durations: "500ms", "30s", "5m", "1h" or seconds.',
   anomaly: 'Anomaly rules: each opens an episode when its metric crosses a threshold (for a while) or spikes above its previous window, and closes it when the value is back past the hysteresis.',
+  api: 'The HTTP API of `hostguard serve` (REST, WebSocket /ws, Prometheus /metrics; see docs/API.md). Loopback needs no token; any other address requires one.',
+  store: 'Where history is kept: a SQLite file, or a PostgreSQL database shared by a fleet.',
+  retention: 'How long history is kept: raw snapshots, then 1-minute and 1-hour rollups (avg/min/max). Periods take days ("7d"), hours or minutes.',
   alerts: 'Alerts: noise control, then the channels. A channel is on when its table is present; each has min_severity, timeout and retries. The tables below are commented out: remove the # to use one.',
 };
 
@@ -49,7 +52,8 @@ function renderTable(path: string, schema: JsonSchema, lines: string[]): void {
   const nested: Array<[string, JsonSchema]> = [];
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
     if (property.properties) nested.push([key, property]);
-    else if (property.type === 'array' && property.items) renderArray(`${path}.${key}`, property, lines);
+    // Arrays of tables get their fields listed; an array of plain values is a key like any other.
+    else if (property.type === 'array' && (property.items?.properties ?? property.items?.anyOf)) renderArray(`${path}.${key}`, property, lines);
     else if (property.default === undefined) lines.push(...comment(property.description, range(property)), `# ${key} = ...`);
     else lines.push(...comment(property.description, range(property)), `${key} = ${literal(property.default)}`);
   }

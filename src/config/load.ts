@@ -18,26 +18,38 @@ function closestVariant(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   return best.flatMap((inner) => closestVariant({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
-function describeIssue(file: string, issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) return closestVariant(issue).map((inner) => describeIssue(file, inner)).join('\n');
+// Names where the value at a key path came from: the file, an environment variable or a flag.
+export type SourceOf = (path: ReadonlyArray<PropertyKey>) => string;
+
+function describeIssue(sourceOf: SourceOf, issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) return closestVariant(issue).map((inner) => describeIssue(sourceOf, inner)).join('\n');
   const key = keyPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((name) => `${file}: ${key === '' ? name : `${key}.${name}`}: unknown key`).join('\n');
+    return issue.keys.map((name) => `${sourceOf([...issue.path, name])}: ${key === '' ? name : `${key}.${name}`}: unknown key`).join('\n');
   }
-  return `${file}: ${key === '' ? '(top level)' : key}: ${issue.message}`;
+  return `${sourceOf(issue.path)}: ${key === '' ? '(top level)' : key}: ${issue.message}`;
 }
 
-export function parseConfigText(text: string, file: string): ParseResult<Config> {
-  let document: unknown;
+// The TOML document as plain data, or the line and column of the syntax error.
+export function parseToml(text: string, file: string): ParseResult<Record<string, unknown>> {
   try {
-    document = parse(text);
+    return ok(parse(text));
   } catch (error) {
     if (error instanceof TomlError) return fail(`${file}:${error.line}:${error.column}: ${error.message.split('\n')[0] ?? 'invalid TOML'}`);
     throw error;
   }
+}
+
+// Validates a document (the file's, with environment and flags laid over it); every problem, one a line.
+export function validateConfig(document: unknown, sourceOf: SourceOf): ParseResult<Config> {
   const result = configSchema.safeParse(document);
-  if (!result.success) return fail(result.error.issues.map((issue) => describeIssue(file, issue)).join('\n'));
+  if (!result.success) return fail(result.error.issues.map((issue) => describeIssue(sourceOf, issue)).join('\n'));
   return ok(result.data);
+}
+
+export function parseConfigText(text: string, file: string): ParseResult<Config> {
+  const document = parseToml(text, file);
+  return document.ok ? validateConfig(document.value, () => file) : document;
 }
 
 export function loadConfig(file: string): ParseResult<Config> {

@@ -2,13 +2,18 @@
 import { z } from 'zod';
 import { alertsSchema } from './alerts.ts';
 import { anomalySchema } from './anomaly.ts';
+import { apiSchema } from './api.ts';
 import { collectorsSchema } from './collectors.ts';
 import { samplerSchema } from './sampler.ts';
+import { retentionSettingsSchema, storeSchema } from './store.ts';
 
 export const configSections = {
   collectors: collectorsSchema,
   sampler: samplerSchema,
   anomaly: anomalySchema,
+  api: apiSchema,
+  store: storeSchema,
+  retention: retentionSettingsSchema,
   alerts: alertsSchema,
 } as const;
 
@@ -16,6 +21,9 @@ export const configSchema = z.strictObject({
   collectors: collectorsSchema.prefault({}),
   sampler: samplerSchema.prefault({}),
   anomaly: anomalySchema.prefault({}),
+  api: apiSchema.prefault({}),
+  store: storeSchema.prefault({}),
+  retention: retentionSettingsSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
 });
 

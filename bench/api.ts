@@ -1,0 +1,197 @@
+// Benchmark of the daemon's API: `npm run bench -- api [--seconds 20] [--connections 100] [--rate 10000] [--days 2] [--tool wrk|autocannon]`.
+// Starts `hostguard serve` (bin/hostguard.js, as installed) on a history of --days simulated days, then
+// req/s and latency of /api/v1/metrics/current and /metrics at --connections for --seconds (closed
+// loop: each connection sends its next request when the answer arrives) with wrk (Debian wrk; C, so
+// the load generator takes less of the 2 CPUs) or autocannon; the latency of /api/v1/metrics/current
+// at a fixed --rate (open loop, autocannon); and how late sampling ticks run (a second daemon sampling
+// every 100 ms) while 30-day history queries run back to back.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Snapshotter } from '../src/collect/snapshotter.ts';
+import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
+import { SnapshotSimulator } from '../test/helpers/simulatedSnapshots.ts';
+import { median, percentile, processCpuSeconds } from './lib/stats.ts';
+
+const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' } } });
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const rate = Number(values.rate);
+const days = Number(values.days);
+if (!(seconds >= 1) || !(connections >= 1) || !(rate >= 1) || !(days > 0) || !['wrk', 'autocannon'].includes(values.tool) || (values.tool === 'wrk' && !haveWrk)) {
+  process.stderr.write('bench api: --seconds, --connections and --rate must be at least 1, --days above 0, --tool wrk (installed: apt-get install wrk) or autocannon\n');
+  process.exit(2);
+}
+
+const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const BIN = fileURLToPath(new URL('../bin/hostguard.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'hostguard-bench-api-'));
+const db = join(dir, 'hostguard.db');
+const daemons: ChildProcess[] = [];
+
+function stopAll(): void {
+  for (const child of daemons) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', stopAll);
+process.on('SIGINT', () => process.exit(130));
+
+// --days of snapshots every 2 s, written the way the daemon's store keeps them (rollups included).
+async function prefill(): Promise<number> {
+  const intervalMs = 2000;
+  const total = Math.round((days * 86_400_000) / intervalMs);
+  const snapshotter = new Snapshotter();
+  snapshotter.collect();
+  await sleep(1000);
+  const template = snapshotter.collect();
+  snapshotter.close();
+  const startMs = Date.now() - total * intervalMs;
+  let nowMs = startMs;
+  const simulator = new SnapshotSimulator({ startMs, intervalMs, template });
+  const store = new SqliteStore({ path: db, hostId: template.system?.hostname ?? 'bench', clock: { now: () => nowMs } });
+  const retention = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 };
+  for (let index = 0; index < total; index += 1800) {
+    const batch = Array.from({ length: Math.min(1800, total - index) }, (_, i) => simulator.snapshot(index + i));
+    nowMs = batch.at(-1)?.timestampMs ?? nowMs;
+    await store.insertSnapshots(batch);
+    while (!(await store.runRetention(retention, 200)).complete);
+  }
+  await store.close();
+  return total;
+}
+
+async function startDaemon(config: string): Promise<{ child: ChildProcess; url: string }> {
+  const file = join(dir, `config-${daemons.length}.toml`);
+  writeFileSync(file, config);
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--config', file], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  daemons.push(child);
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`hostguard serve exited with ${code}:\n${output}`)));
+  });
+  for (;;) {
+    if ((await fetch(`${url}/api/v1/metrics/current`)).status === 200) return { child, url };
+    await sleep(50);
+  }
+}
+
+async function stopDaemon(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function cannon(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  total: number;
+  failed: number;
+  // milliseconds
+  p50: number;
+  p99: number;
+  max: number;
+  bytesPerAnswer: number;
+}
+
+// wrk prints "50%    3.63ms" (us, ms or s), "Requests/sec: 21113.94", "422827 requests in 20.03s, 4.75GB read".
+function wrkMs(text: string, label: string): number {
+  const match = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)\\b`).exec(text);
+  const unit = { us: 0.001, ms: 1, s: 1000 }[match?.[2] ?? 'ms'] ?? 1;
+  return Number(match?.[1]) * unit;
+}
+
+async function wrk(url: string, durationSeconds: number): Promise<LoadResult> {
+  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  await new Promise((resolve) => child.once('exit', resolve));
+  const total = Number(/(\d+) requests in/.exec(text)?.[1]);
+  const read = /requests in [\d.]+s, ([\d.]+)(B|KB|MB|GB) read/.exec(text);
+  const bytes = Number(read?.[1]) * ({ B: 1, KB: 1024, MB: 1048576, GB: 1073741824 }[read?.[2] ?? 'B'] ?? 1);
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const failed = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  return { requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]), total, failed, p50: wrkMs(text, '50%'), p99: wrkMs(text, '99%'), max: wrkMs(text, 'Latency\\s+[\\d.]+\\w+\\s+[\\d.]+\\w+'), bytesPerAnswer: bytes / total };
+}
+
+async function autocannonLoad(url: string, durationSeconds: number): Promise<LoadResult> {
+  const r = await cannon({ url, connections, duration: durationSeconds });
+  return { requestsPerSecond: r.requests.average, total: r.requests.total, failed: r.errors + r.timeouts + r.non2xx, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, bytesPerAnswer: r.throughput.average / Math.max(1, r.requests.average) };
+}
+
+async function closedLoop(base: string, path: string, pid: number): Promise<void> {
+  const load = values.tool === 'wrk' ? wrk : autocannonLoad;
+  await load(`${base}${path}`, 2);
+  const cpuBefore = processCpuSeconds(pid);
+  const r = await load(`${base}${path}`, seconds);
+  const cpu = processCpuSeconds(pid) - cpuBefore;
+  out(`${path} (${values.tool}): ${Math.round(r.requestsPerSecond)} req/s (${r.total} in ${seconds} s, ${r.failed} failed), latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(0)} ms; ${Math.round(r.bytesPerAnswer)} bytes per answer; daemon CPU ${((cpu / seconds) * 100).toFixed(0)} % of a core`);
+}
+
+async function openLoop(base: string, path: string): Promise<void> {
+  const r = await cannon({ url: `${base}${path}`, connections, duration: seconds, overallRate: rate });
+  out(`${path} at a fixed ${rate} req/s (autocannon; its own event loop adds to the latency it measures): ${Math.round(r.requests.average)} req/s served, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, p99.9 ${r.latency.p99_9} ms, max ${r.latency.max} ms, ${r.errors + r.timeouts + r.non2xx} failed`);
+}
+
+interface Lateness {
+  maxSeconds: number;
+  over100ms: number;
+  ticks: number;
+}
+async function lateness(url: string): Promise<Lateness> {
+  const status = (await (await fetch(`${url}/api/v1/monitoring/status`)).json()) as { sampler: { tickLateness: Lateness } };
+  return status.sampler.tickLateness;
+}
+
+async function latenessUnderQueries(): Promise<void> {
+  const sampling = ['idle', 'normal', 'intensive', 'critical'].map((level) => `[sampler.${level}]\ninterval = "100ms"\n`).join('');
+  const { child, url } = await startDaemon(sampling);
+  await sleep(3000);
+  const idle = await lateness(url);
+  const times: number[] = [];
+  const until = performance.now() + 10_000;
+  const queries = ['30d', '24h', '7d'].map((span) => `${url}/api/v1/metrics/history?start=-${span}&max_points=1000`);
+  await Promise.all(
+    [0, 1, 2, 3].map(async (worker) => {
+      for (let i = worker; performance.now() < until; i++) {
+        const t = performance.now();
+        const response = await fetch(queries[i % queries.length] ?? url);
+        await response.arrayBuffer();
+        times.push(performance.now() - t);
+      }
+    }),
+  );
+  const busy = await lateness(url);
+  await stopDaemon(child);
+  out(`tick lateness, sampling every 100 ms: idle 3 s max ${(idle.maxSeconds * 1000).toFixed(0)} ms; while ${times.length} history queries (30 d, 24 h, 7 d at 1,000 points, 4 at a time) ran for 10 s: max ${(busy.maxSeconds * 1000).toFixed(0)} ms, ${busy.over100ms} of ${busy.ticks} ticks later than 100 ms (target: none); query latency median ${median(times).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms`);
+}
+
+out(`bench api: ${connections} connections, ${seconds} s per run, node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()}`);
+const prefilled = await prefill();
+out(`history: ${days} simulated days at 2 s (${prefilled} snapshots) in ${db}`);
+const daemon = await startDaemon('');
+const pid = daemon.child.pid ?? 0;
+await closedLoop(daemon.url, '/api/v1/metrics/current', pid);
+await closedLoop(daemon.url, '/metrics', pid);
+await openLoop(daemon.url, '/api/v1/metrics/current');
+const status = (await (await fetch(`${daemon.url}/api/v1/monitoring/status`)).json()) as { sampler: { level: string; collections: number; collectionSeconds: { mean: number; max: number } } };
+out(`sampler during the runs: level ${status.sampler.level}, ${status.sampler.collections} collections, mean ${(status.sampler.collectionSeconds.mean * 1000).toFixed(0)} ms, max ${(status.sampler.collectionSeconds.max * 1000).toFixed(0)} ms each, in the sampling thread`);
+await stopDaemon(daemon.child);
+await latenessUnderQueries();
+out(`load average at the end: ${loadavg()}`);

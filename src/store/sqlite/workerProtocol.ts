@@ -1,0 +1,19 @@
+// Messages between the SQLite store and its query worker.
+import type { AnomalyQuery, HistoryQuery } from '../store.ts';
+
+export interface WorkerSettings {
+  path: string;
+  checkpointEveryMs: number;
+}
+
+export type WorkerRequest =
+  | { method: 'history'; query: HistoryQuery }
+  | { method: 'snapshotsSince'; sinceMs: number }
+  | { method: 'latestSnapshot' }
+  | { method: 'anomalies'; query: AnomalyQuery; hostId: string }
+  | { method: 'anomaly'; id: string }
+  | { method: 'hosts' }
+  | { method: 'checkpoint' }
+  | { method: 'close' };
+
+export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; name: string; message: string };

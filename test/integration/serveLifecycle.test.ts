@@ -1,0 +1,100 @@
+// `hostguard serve` starting and stopping: SIGTERM/SIGINT end it with 0 within 2 s after flushing
+// the store; bad configuration is reported key by key and the daemon refuses to start; with no
+// arguments it runs from a fresh directory, keeping its data under ./data/.
+import { existsSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanUp, eventually, FAST_SAMPLING, getJson, runServe, startDaemon, tempDir } from './serveDaemon.ts';
+
+afterAll(cleanUp);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+describe('hostguard serve lifecycle', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`stops on ${signal}: sampling ends, writes are flushed, the store closed, exit 0 within 2 s`, async () => {
+      const daemon = await startDaemon({ config: FAST_SAMPLING, fixtureProc: true });
+      // a WebSocket client and a few snapshots in flight when the signal comes
+      await eventually('three snapshots', async () => {
+        const status = (await getJson(`${daemon.baseUrl}/api/v1/monitoring/status`)).body as { sampler: { collections: number } };
+        return status.sampler.collections >= 3 ? true : undefined;
+      });
+      const sentAt = performance.now();
+      process.kill(daemon.pid, signal);
+      const exit = await daemon.exited();
+      const tookMs = performance.now() - sentAt;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(tookMs).toBeLessThan(2000);
+      expect(daemon.output()).toMatch(new RegExp(`${signal}: stopping\\n.*stopped: every snapshot written, store closed\\n$`));
+    });
+  }
+
+  it('reports every bad key of the file and the environment with its source, and does not start', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.toml');
+    writeFileSync(file, '[api]\nlisten = "127.0.0.1:80800"\nmax_point = 10\n[sampler.idle]\ninterval = "30 sec"\n');
+    const result = await runServe(['--config', file], { env: { HOSTGUARD_RETENTION_RAW: 'a week', HOSTGUARD_TOKEN: 'short' } });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe('hostguard serve: the configuration has errors; not starting.');
+    expect(lines.slice(1).sort()).toEqual(
+      [
+        `${file}: api.listen: '127.0.0.1:80800' is not HOST:PORT such as "127.0.0.1:8080", "[::1]:8080" or "localhost:8080" (port 0 to 65535)`,
+        `${file}: api.max_point: unknown key`,
+        `${file}: sampler.idle.interval: '30 sec' is not a duration such as "500ms", "30s", "5m" or "1h"`,
+        `environment HOSTGUARD_RETENTION_RAW: retention.raw: 'a week' is not a retention period such as "7d", "36h" or "90m"`,
+        'environment HOSTGUARD_TOKEN: api.token: a token of 5 characters is too easy to guess; use at least 16',
+      ].sort(),
+    );
+  });
+
+  it('names a missing --config file, a TOML syntax error with its line, and an unknown flag', async () => {
+    const missing = await runServe(['--config', '/nonexistent/hostguard.toml']);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('/nonexistent/hostguard.toml: cannot be read (ENOENT)') });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hostguard.toml'), '[api]\nlisten = 127.0.0.1:8080\n');
+    // found by the default search in the working directory
+    const syntax = await runServe([], { cwd: dir });
+    expect(syntax).toMatchObject({ code: 2, stderr: expect.stringMatching(/\nhostguard\.toml:2:\d+: /) });
+    const flag = await runServe(['--lisen', '127.0.0.1:1']);
+    expect(flag).toMatchObject({ code: 2, stderr: expect.stringContaining("'--lisen'") });
+  });
+
+  it('names the store it would use, never printing a PostgreSQL password', async () => {
+    const result = await runServe(['--check', '--db', 'postgres://hostguard:s3cret@127.0.0.1:1/history']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('store postgres postgres://hostguard:***@127.0.0.1:1/history');
+    expect(result.stdout + result.stderr).not.toContain('s3cret');
+  });
+
+  it('says when the address is taken', async () => {
+    const first = await startDaemon({ config: FAST_SAMPLING, fixtureProc: true });
+    const second = await runServe(['--listen', `127.0.0.1:${first.port}`]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`hostguard serve: cannot listen on 127.0.0.1:${first.port}: EADDRINUSE`);
+  });
+
+  it('runs with no arguments from a fresh directory on 127.0.0.1:8080, keeping its data under ./data/', async (context) => {
+    if (!(await portFree(8080))) {
+      context.skip('127.0.0.1:8080 is in use on this machine; the defaults cannot be tried here');
+      return;
+    }
+    const daemon = await startDaemon({ listenDefault: true });
+    expect(daemon.baseUrl).toBe('http://127.0.0.1:8080');
+    expect((await getJson(`${daemon.baseUrl}/health`)).status).toBe(200);
+    expect(existsSync(join(daemon.dir, 'data', 'hostguard.db'))).toBe(true);
+    process.kill(daemon.pid, 'SIGTERM');
+    expect((await daemon.exited()).code).toBe(0);
+  });
+});
