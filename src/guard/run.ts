@@ -5,7 +5,8 @@ import { readCgroupPids } from '../sys/readCgroup.ts';
 import { listPids, readCmdline, readPidStat } from '../sys/readProc.ts';
 import { resolveCgroupPath } from './cgroupPath.ts';
 import type { Emit, VictimInfo } from './events.ts';
-import { Guard } from './guard.ts';
+import { type GraduatedHook, Guard } from './guard.ts';
+import { type GraduatedRuntime, setupGraduated } from './graduated/setup.ts';
 import { PRE_HOOK_WAIT_MS, checkHook, runHook } from './hooks.ts';
 import { type MemorySample, type MemorySource, cgroupMemorySource, hostMemorySource } from './memory.ts';
 import { EXIT, type GuardOptions } from './options.ts';
@@ -77,7 +78,7 @@ function startupNotices(options: GuardOptions, source: Source, first: MemorySamp
   return notices;
 }
 
-function createGuard(options: GuardOptions, source: Source, thresholds: Thresholds, hooks: Hooks, emit: Emit, nowMs: () => number): Guard {
+function createGuard(options: GuardOptions, source: Source, thresholds: Thresholds, hooks: Hooks, emit: Emit, nowMs: () => number, graduated?: GraduatedHook): Guard {
   const policy = {
     sortByRss: options.sortByRss,
     ignoreRootUser: options.ignoreRootUser,
@@ -109,6 +110,7 @@ function createGuard(options: GuardOptions, source: Source, thresholds: Threshol
       emit,
       ...(pre ? { preKill: (victim: VictimInfo) => runHook('pre-kill', pre, victim, emit, PRE_HOOK_WAIT_MS) } : {}),
       ...(post !== undefined || options.notify ? { postKill } : {}),
+      ...(graduated ? { graduated } : {}),
     },
     {
       thresholds,
@@ -135,14 +137,32 @@ export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => n
     emit({ type: 'notice', message: line });
   }
   emit({ type: 'start', pid: process.pid, version: packageVersion(), thresholds: resolved.thresholds, dryRun: options.dryRun, sample: first.value, ...(source.cgroupDir ? { cgroup: source.cgroupDir } : {}) });
+  const graduated = await setupGraduated(options, source, first.value, emit, nowMs);
+  if (!graduated.ok) return fatal(EXIT.badGraduated, graduated.message);
+  const runtime = graduated.runtime;
+  for (const line of runtime?.notices ?? []) emit({ type: 'notice', message: line });
   const hooks = { ...(pre.path ? { pre: pre.path } : {}), ...(post.path ? { post: post.path } : {}) };
-  const guard = createGuard(options, source, resolved.thresholds, hooks, emit, nowMs);
+  const guard = createGuard(options, source, resolved.thresholds, hooks, emit, nowMs, runtime?.hook);
   const stop = (signal: string): void => {
     emit({ type: 'stop', reason: `received ${signal}` });
     guard.stop();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  await guard.run();
+  if (runtime) restoreOnCrash(runtime, emit);
+  try {
+    await guard.run();
+  } finally {
+    runtime?.restoreAll('guard stopping');
+  }
   return 0;
+}
+
+// An uncaught error must not leave a target stopped: restore everything, then fail as Node would.
+function restoreOnCrash(runtime: GraduatedRuntime, emit: Emit): void {
+  process.once('uncaughtException', (error) => {
+    emit({ type: 'error', message: `uncaught error, restoring every target before exiting: ${error.stack ?? error.message}` });
+    runtime.restoreAll('guard crashed');
+    process.exit(1);
+  });
 }

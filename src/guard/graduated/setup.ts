@@ -1,0 +1,170 @@
+// Assembles the graduated response for a running guard: settings (flags over --config over
+// defaults), the memory budget, the scope of targets, the ledger (repaired first), the controller.
+import { readFileSync } from 'node:fs';
+import { listPids, readMeminfo } from '../../sys/readProc.ts';
+import { detectPageSize } from '../../sys/pageSize.ts';
+import type { Emit } from '../events.ts';
+import type { GraduatedHook } from '../guard.ts';
+import type { MemorySample } from '../memory.ts';
+import type { GuardOptions } from '../options.ts';
+import { type CgroupDirs, isWithin, resolveCgroupDirs } from './cgroupOps.ts';
+import { cgroupTarget } from './cgroupTarget.ts';
+import { type FileSections, type GraduatedConfig, resolveGraduatedConfig } from './config.ts';
+import { GraduatedController } from './controller.ts';
+import { type Timers, realTimers } from './dutyCycle.ts';
+import { Ledger, defaultLedgerPath } from './ledger.ts';
+import { type ProcessOps, realProcessOps } from './processOps.ts';
+import { EMPTY_PROTECTED, parsePasswd, resolveProtected } from './protectedList.ts';
+import { repairFromLedger } from './repair.ts';
+import type { Target } from './target.ts';
+import { processTarget } from './target.ts';
+import { ProcessWatch } from './targets.ts';
+
+const MiB = 1024 * 1024;
+const CGROUP_ROOT = '/sys/fs/cgroup';
+// The seed's automatic budget on the host: 75 % of the machine's memory.
+const HOST_BUDGET_SHARE = 0.75;
+
+export interface GraduatedRuntime {
+  hook: GraduatedHook;
+  controller: GraduatedController;
+  restoreAll: (reason: string) => void;
+  notices: string[];
+}
+
+export type SetupResult = { ok: true; runtime: GraduatedRuntime | undefined } | { ok: false; message: string };
+
+export interface Scope {
+  cgroupDir?: string;
+  pids: () => number[];
+}
+
+async function loadFile(path: string | undefined): Promise<{ ok: true; sections: FileSections } | { ok: false; message: string }> {
+  if (path === undefined) return { ok: true, sections: {} };
+  const { loadGuardSections } = await import('../../config/guardSections.ts');
+  const loaded = loadGuardSections(path);
+  return loaded.ok ? { ok: true, sections: loaded.value as FileSections } : { ok: false, message: loaded.error };
+}
+
+// Budget and used bytes: the cgroup's limit and working set, or MemTotal (75 % of it by default)
+// and MemTotal - MemAvailable on the host.
+function budgetOf(config: GraduatedConfig, scope: Scope, procRoot: string): { budget: (s: MemorySample) => number; used: (s: MemorySample) => number; what: string } | string {
+  const cap = config.maxMemoryBytes;
+  if (scope.cgroupDir !== undefined) {
+    return {
+      budget: (s) => (cap > 0 ? Math.min(cap, s.totalBytes) : s.totalBytes),
+      used: (s) => s.totalBytes - s.availableBytes,
+      what: cap > 0 ? `max_memory_mb ${cap / MiB} (or the cgroup limit if lower)` : 'the cgroup limit',
+    };
+  }
+  const meminfo = readMeminfo(procRoot);
+  if (!meminfo.ok) return meminfo.error;
+  const memTotal = meminfo.value.totalBytes;
+  const budget = cap > 0 ? cap : Math.floor(memTotal * HOST_BUDGET_SHARE);
+  return { budget: () => budget, used: (s) => memTotal - s.availableBytes, what: cap > 0 ? 'max_memory_mb' : '75 % of MemTotal' };
+}
+
+// Wraps a target so that nothing is stopped, throttled or reniced: --dryrun only reports.
+function dryRun(target: Target): Target {
+  const okOutcome = () => ({ result: 'ok' as const });
+  return {
+    ...target,
+    switch: { stop: okOutcome, cont: okOutcome, isStopped: () => undefined },
+    ...(target.quota ? { quota: { method: target.quota.method, set: okOutcome, restore: okOutcome } } : {}),
+    lowerPriority: () => ({ outcome: okOutcome(), changes: [] }),
+    restorePriority: okOutcome,
+    sendSignal: okOutcome,
+    ledgerEntry: () => ({ ...target.ledgerEntry(), ...(target.ref.kind === 'process' ? { mayBeStopped: false } : { mayBeFrozen: false }) }) as ReturnType<Target['ledgerEntry']>,
+  };
+}
+
+function cgroupTargets(names: string[], scope: Scope, ops: ProcessOps, pageSize: number): Target[] | string {
+  const scopePath = scope.cgroupDir === undefined ? undefined : resolveCgroupDirs(scope.cgroupDir, CGROUP_ROOT);
+  const targets: Target[] = [];
+  for (const name of names) {
+    const resolved = resolveCgroupDirs(name, CGROUP_ROOT);
+    if (!resolved.ok) return `--throttle-cgroup: ${resolved.error}`;
+    const dirs: CgroupDirs = resolved.value;
+    if (scopePath?.ok && !isWithin(dirs.path, scopePath.value.path)) {
+      return `--throttle-cgroup: '${name}' (${dirs.path}) is outside the guarded cgroup ${scopePath.value.path}; in cgroup mode targets must lie inside it`;
+    }
+    targets.push(cgroupTarget(dirs, ops, pageSize));
+  }
+  return targets;
+}
+
+function describe(config: GraduatedConfig, budgetWhat: string, budgetBytes: number, ledgerPath: string | undefined): string[] {
+  const t = config.thresholds;
+  const targets = config.throttleCgroups.length > 0 ? `cgroups ${config.throttleCgroups.join(', ')}` : config.throttle ? `processes matching /${config.throttle.source}/` : `the top ${config.topGrowers} memory growers`;
+  return [
+    `graduated response: WARNING ${t.warningPercent} %, CRITICAL ${t.criticalPercent} %, EMERGENCY ${t.emergencyPercent} % of ${Math.round(budgetBytes / MiB)} MiB (${budgetWhat}), hysteresis ${t.hysteresisPercent} %`,
+    `graduated response: slows ${targets}; throttle ${config.throttleStepsPercent.join(' then ')} % run time, pauses of at most ${config.maxPauseMs} ms with ${config.minDutyPercent} % run time between; check interval ${config.checkIntervalMs} ms`,
+    ledgerPath ? `graduated response: ledger ${ledgerPath}` : 'graduated response: no writable place for a ledger (/run/hostguard or the temp dir): a guard killed with SIGKILL could leave targets stopped',
+  ];
+}
+
+export async function setupGraduated(options: GuardOptions, scope: Scope, first: MemorySample, emit: Emit, nowMs: () => number): Promise<SetupResult> {
+  const file = await loadFile(options.graduated.configPath);
+  if (!file.ok) return { ok: false, message: file.message };
+  const resolved = resolveGraduatedConfig(options.graduated, file.sections, options.graduated.configPath ?? 'command line');
+  if (!resolved.ok) return { ok: false, message: resolved.error };
+  const config = resolved.value;
+  if (!config) return { ok: true, runtime: undefined };
+  const procRoot = options.procRoot;
+  const budget = budgetOf(config, scope, procRoot);
+  if (typeof budget === 'string') return { ok: false, message: budget };
+  const passwd = parsePasswd(readFileSync('/etc/passwd', { encoding: 'utf8', flag: 'r' }));
+  const protectedList = resolveProtected(config.protectedSpec, passwd);
+  if (!protectedList.ok) return { ok: false, message: protectedList.error };
+  const ops = options.dryRun ? { ...realProcessOps(procRoot), kill: () => undefined, setNice: () => undefined } : realProcessOps(procRoot);
+  const pageSize = detectPageSize(procRoot);
+  const cgroups = cgroupTargets(config.throttleCgroups, scope, ops, pageSize);
+  if (typeof cgroups === 'string') return { ok: false, message: cgroups };
+  const ledgerPath = config.ledgerPath ?? defaultLedgerPath(scope.cgroupDir);
+  const notices: string[] = [];
+  if (ledgerPath && !options.dryRun) {
+    const repaired = repairFromLedger(ledgerPath, ops, emit);
+    if (repaired) notices.push(`ledger ${ledgerPath}: resumed ${repaired.resumed} and reniced ${repaired.reniced} targets left by a previous guard`, ...repaired.problems.map((p) => `ledger: ${p}`));
+  }
+  const budgetBytes = budget.budget(first);
+  const minGrowthBytes = config.minGrowthBytes > 0 ? config.minGrowthBytes : Math.max(4 * MiB, 0.01 * budgetBytes);
+  const rules = { selfPid: process.pid, ...(options.avoid ? { avoid: options.avoid } : {}), protectedList: protectedList.value ?? EMPTY_PROTECTED };
+  const pids = scope.cgroupDir === undefined ? () => listPids(procRoot) : scope.pids;
+  const watch = new ProcessWatch({ procRoot, pids, pageSize }, rules, config.checkIntervalMs);
+  const timers: Timers = realTimers(nowMs);
+  const wrap = options.dryRun ? dryRun : (t: Target) => t;
+  const ledger = ledgerPath && !options.dryRun ? new Ledger(ledgerPath, scope.cgroupDir ?? 'host') : undefined;
+  const controller = new GraduatedController(
+    {
+      timers,
+      emit,
+      scan: (now) => watch.scan(now),
+      cmdline: (info) => watch.cmdline(info),
+      processTarget: (info) => wrap(processTarget(info, info.comm, ops)),
+      cgroupTargets: cgroups.map(wrap),
+      ...(ledger ? { ledger } : {}),
+      usedBytes: budget.used,
+      budgetBytes: budget.budget,
+    },
+    {
+      thresholds: config.thresholds,
+      policy: { throttleStepsPercent: config.throttleStepsPercent, stepMs: config.checkIntervalMs, minDutyPercent: config.minDutyPercent },
+      checkIntervalMs: config.checkIntervalMs,
+      maxPauseMs: config.maxPauseMs,
+      select: { topGrowers: config.topGrowers, minGrowthBytes, ...(config.throttle ? { throttle: config.throttle } : {}) },
+      niceValue: config.niceValue,
+      ...(config.releaseSignal ? { releaseSignal: config.releaseSignal } : {}),
+    },
+  );
+  notices.push(...describe(config, budget.what, budgetBytes, ledger?.path));
+  const restoreAll = (reason: string): void => controller.restoreAll(reason);
+  return {
+    ok: true,
+    runtime: {
+      hook: { onSample: (sample) => controller.onSample(sample), beforeSignal: (pid) => controller.release(pid) },
+      controller,
+      restoreAll,
+      notices,
+    },
+  };
+}
