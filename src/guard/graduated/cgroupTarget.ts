@@ -4,7 +4,7 @@ import { readCgroupPids } from '../../sys/readCgroup.ts';
 import { readPidStat } from '../../sys/readProc.ts';
 import { type CgroupDirs, readBandwidth, readCgroupUsageBytes, readCpuUsageUs, readFrozen, restoreQuota, setFrozen, writeQuota } from './cgroupOps.ts';
 import type { Switch } from './dutyCycle.ts';
-import { type Outcome, type ProcessIdentity, type ProcessOps, currentStat, isStopped, restoreNice, signalProcess } from './processOps.ts';
+import { type Outcome, type ProcessIdentity, type ProcessOps, currentStat, isStopped, restoreNice, runState, signalProcess } from './processOps.ts';
 import { type MemberNice, type Target, lowerOne } from './target.ts';
 
 // A quota below this share of one CPU would starve the cgroup's own bookkeeping.
@@ -43,10 +43,11 @@ function signalSwitch(dirs: CgroupDirs, ops: ProcessOps, stopped: ProcessIdentit
       const outcomes = stopped.splice(0).map((id) => signalProcess(id, 'SIGCONT', ops));
       return outcomes.length === 0 ? { result: 'ok' } : worst(outcomes.map((o) => (o.result === 'gone' ? { result: 'ok' } : o)));
     },
-    isStopped: () => stopped.length > 0 && stopped.every((id) => {
-      const stat = currentStat(id, ops.procRoot);
-      return !stat || isStopped(stat);
-    }),
+    isStopped: () => {
+      if (stopped.length === 0) return false;
+      const states = stopped.map((id) => runState(id, ops.procRoot));
+      return states.includes(false) ? false : states.every((s) => s !== false) && states.includes(true) ? true : undefined;
+    },
   };
 }
 

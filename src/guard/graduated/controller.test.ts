@@ -31,6 +31,7 @@ function controllerFor(world: World, events: GuardEvent[], overrides: Partial<Gr
       cgroupTargets: [],
       usedBytes: (s) => s.totalBytes - s.availableBytes,
       budgetBytes: (s) => s.totalBytes,
+      costClockMs: () => 0,
     },
     settings(overrides),
   );

@@ -3,7 +3,7 @@
 // at NORMAL every target is restored.
 import type { Emit } from '../events.ts';
 import type { MemorySample } from '../memory.ts';
-import { ASSUMED_FILL_BYTES_PER_SECOND } from '../poll.ts';
+import { ASSUMED_FILL_BYTES_PER_SECOND, MIN_SLEEP_MS } from '../poll.ts';
 import type { Timers } from './dutyCycle.ts';
 import { type Level, type LevelThresholds, LevelTracker } from './levels.ts';
 import { type PolicySettings, planFor, roleOf } from './policy.ts';
@@ -29,20 +29,34 @@ export interface GraduatedDeps {
   processTarget: (info: ProcessInfo) => Target;
   // Named with --throttle-cgroup: targets whenever the level is above NORMAL.
   cgroupTargets: Target[];
-  // Processes that must be targets whatever they do (the protector's memory hogs).
+  // Processes that must be targets whatever they do (the protector's memory hogs), and processes
+  // another part controls (the protector's CPU throttling), which are never chosen.
   forcedTargets?: (infos: ProcessInfo[]) => ProcessInfo[];
-  ledger?: { write: (entries: LedgerEntry[]) => void; path: string };
+  isClaimed?: (key: string) => boolean;
+  // Writes the ledger (this controller's ledgerEntries() and the protector's) when they changed.
+  journal?: () => void;
   usedBytes: (sample: MemorySample) => number;
   budgetBytes: (sample: MemorySample) => number;
+  // Measures what a scan costs (CPU time spent); tests pass a constant to stay deterministic.
+  costClockMs?: () => number;
 }
 
 // Poll at least this often above NORMAL: duty cycles and pauses are decided per poll.
 export const FAST_POLL_MS = 10;
-// Scanning may use at most this share of the guard's time (cost of a scan x 1/share between scans).
+// Scanning may use at most this share of a core (cost of a scan x 1/share between scans): above
+// NORMAL, and at NORMAL from half-way to WARNING, where a fast allocator can free and refill
+// between two sparse samples and so pass for a process that does not grow.
 const SCAN_SHARE = 0.05;
+const SCAN_SHARE_AT_NORMAL = 0.01;
 // Another target displaces the leader only when it holds this much more memory.
 const LEADER_MARGIN_BYTES = 8 * 1024 * 1024;
 const LEADER_MARGIN_SHARE = 0.02;
+
+// The guard's own CPU time: a scan's wall time would count the time others held the CPU.
+function cpuTimeMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 export interface GraduatedCountersSnapshot {
   level: Level;
@@ -67,7 +81,6 @@ export class GraduatedController {
   private leaderKey: string | undefined;
   private usedPercent = 0;
   private budgetBytes = 0;
-  private ledgerFailed = false;
 
   constructor(deps: GraduatedDeps, settings: GraduatedSettings) {
     this.deps = deps;
@@ -93,10 +106,10 @@ export class GraduatedController {
       if (this.states.size > 0) this.restoreAll(`level ${level}`);
       // Keep the growth window filled from half-way to WARNING, so that a process that grew just
       // before the level rose is known as a grower at once; below that, scanning costs for nothing.
-      if (this.usedPercent >= this.settings.thresholds.warningPercent / 2) this.scanIfDue(now, this.settings.checkIntervalMs / 4);
+      if (this.usedPercent >= this.settings.thresholds.warningPercent / 2) this.scanIfDue(now, SCAN_SHARE_AT_NORMAL);
       return this.sleepAtNormal(used, budget);
     }
-    this.scanIfDue(now, 0);
+    this.scanIfDue(now, SCAN_SHARE);
     this.addTargets();
     this.dropVanished();
     this.applyPlans(level, now);
@@ -133,22 +146,23 @@ export class GraduatedController {
     return { level: this.levels.level, usedPercent: this.usedPercent, targets, throttledTotal, pausedTotal };
   }
 
-  private scanIfDue(now: number, minIntervalMs: number): void {
-    const interval = Math.max(minIntervalMs, this.scanCostMs / SCAN_SHARE);
-    if (now - this.lastScanMs < interval) return;
-    const started = performance.now();
+  private scanIfDue(now: number, share: number): void {
+    if (now - this.lastScanMs < this.scanCostMs / share) return;
+    const clock = this.deps.costClockMs ?? cpuTimeMs;
+    const started = clock();
     this.infos = this.deps.scan(now);
     for (const target of this.deps.cgroupTargets) target.observe(now);
-    this.scanCostMs = performance.now() - started;
+    this.scanCostMs = clock() - started;
     this.lastScanMs = now;
   }
 
+  // Named cgroups are the targets when given; otherwise processes (--throttle or top growers).
   private addTargets(): void {
     for (const target of this.deps.cgroupTargets) if (!this.states.has(target.ref.key)) this.adopt(target);
     const current = new Set([...this.states.keys(), ...this.spared]);
     // A process someone else stopped is left as it is: continuing it later would not restore it.
-    const eligible = this.infos.filter((info) => info.state !== 'T' && info.state !== 't');
-    const chosen = selectNewTargets(eligible, current, this.settings.select, this.deps.cmdline);
+    const eligible = this.infos.filter((info) => info.state !== 'T' && info.state !== 't' && !this.deps.isClaimed?.(info.key));
+    const chosen = this.deps.cgroupTargets.length > 0 ? [] : selectNewTargets(eligible, current, this.settings.select, this.deps.cmdline);
     const forced = this.deps.forcedTargets?.(eligible).filter((info) => !current.has(info.key)) ?? [];
     for (const info of [...chosen, ...forced]) if (!this.states.has(info.key)) this.adopt(this.deps.processTarget(info));
   }
@@ -200,7 +214,7 @@ export class GraduatedController {
     const msInLevel = this.levels.msInLevel(now);
     for (const [key, state] of this.states) {
       const role = roleOf(key === this.leaderKey, this.states.size);
-      state.apply(planFor(level, role, msInLevel, this.settings.policy), role, level);
+      state.apply(planFor(level, role, msInLevel, this.settings.policy), role, { level, reason: `level ${level}` });
       state.verify();
     }
   }
@@ -215,18 +229,16 @@ export class GraduatedController {
     if (this.leaderKey === key) this.leaderKey = undefined;
   }
 
+  ledgerEntries(): LedgerEntry[] {
+    return [...this.states.values()].map((s) => s.target.ledgerEntry());
+  }
+
+  hasTarget(key: string): boolean {
+    return this.states.has(key);
+  }
+
   private journal(): void {
-    const ledger = this.deps.ledger;
-    if (!ledger) return;
-    try {
-      ledger.write([...this.states.values()].map((s) => s.target.ledgerEntry()));
-      this.ledgerFailed = false;
-    } catch (error) {
-      if (!this.ledgerFailed) {
-        this.deps.emit({ type: 'error', message: `cannot write the ledger ${ledger.path}: ${(error as Error).message}; a guard killed now would leave its targets stopped` });
-      }
-      this.ledgerFailed = true;
-    }
+    this.deps.journal?.();
   }
 
   // At NORMAL: no later than the check interval, and before usage could reach WARNING at the
@@ -234,6 +246,6 @@ export class GraduatedController {
   private sleepAtNormal(usedBytes: number, budgetBytes: number): number {
     const warningBytes = (this.settings.thresholds.warningPercent / 100) * budgetBytes;
     const ms = ((Math.max(0, warningBytes - usedBytes) / ASSUMED_FILL_BYTES_PER_SECOND) * 1000) / 2;
-    return Math.max(FAST_POLL_MS, Math.min(this.settings.checkIntervalMs, Math.floor(ms)));
+    return Math.max(MIN_SLEEP_MS, Math.min(this.settings.checkIntervalMs, Math.floor(ms)));
   }
 }

@@ -30,6 +30,8 @@ export interface Phases {
   firstStopMs?: number;
 }
 
+const VERIFY_GRACE_MS = 250;
+
 export type CycleProblem = { result: 'gone' } | { result: 'failed'; error: string };
 
 export class DutyCycle {
@@ -68,9 +70,12 @@ export class DutyCycle {
     return this.stopPhase(phases.firstStopMs);
   }
 
-  // Re-stops a target found running in a stop phase.
+  // Re-stops a target found running in a stop phase. Only after a grace period: on a busy machine
+  // a stopped process's main thread may run on for a while before the group stop reaches it. Short
+  // duty-cycle stops need no check: each period sends SIGSTOP again anyway.
   verify(): void {
-    if (!this.stopped || this.target.isStopped() !== false) return;
+    const since = this.stoppedSinceMs;
+    if (since === undefined || this.timers.nowMs() - since < VERIFY_GRACE_MS || this.target.isStopped() !== false) return;
     this.interferences++;
     const outcome = this.target.stop();
     if (outcome.result !== 'ok') this.fail(outcome);

@@ -7,13 +7,15 @@ export type ActionSource = 'graduated' | 'protect';
 
 export type GraduatedEvent =
   | { type: 'level'; from: Level; to: Level; usedPercent: number; usedBytes: number; budgetBytes: number }
-  | { type: 'throttle'; target: TargetRef; dutyPercent: number; method: string; role: Role | 'cpu'; source: ActionSource; level?: Level }
+  | { type: 'throttle'; target: TargetRef; dutyPercent: number; method: string; role: Role | 'cpu'; source: ActionSource; level?: Level; from: 'normal' | 'throttled' | 'paused' }
   | { type: 'pause'; target: TargetRef; method: string; maxPauseMs: number; minDutyPercent: number; role: Role; level: Level }
   | { type: 'resume'; target: TargetRef; reason: string; throttledMs: number; pausedMs: number; source: ActionSource }
   | { type: 'renice'; target: TargetRef; pid: number; fromNice: number; toNice: number; source: ActionSource; reason: string }
   | { type: 'release'; target: TargetRef; signal: string }
   | { type: 'cleanup'; action: string; dryRun: boolean; filesystem: string; usedPercent: number; files: string[]; fileCount: number; bytes: number; exitCode?: number; error?: string }
-  | { type: 'breaker'; open: boolean; actions: number; limit: number; windowMs: number };
+  | { type: 'breaker'; open: boolean; actions: number; limit: number; windowMs: number }
+  // A protector decision that is not itself a renice, throttle or cleanup: a memory hog made a target.
+  | { type: 'protect'; action: 'memory-target'; target: TargetRef; reason: string };
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number): number => Math.round(bytes / MiB);
@@ -37,6 +39,8 @@ export function graduatedText(e: GraduatedEvent): { line: string; warning: boole
       const outcome = e.error ? `: ${e.error}` : e.exitCode !== undefined ? ` (exit status ${e.exitCode})` : '';
       return { line: `cleanup ${e.action} (${e.filesystem} ${e.usedPercent.toFixed(1)}% used): ${what} ${e.fileCount} files, ${mib(e.bytes)} MiB${outcome}`, warning: true };
     }
+    case 'protect':
+      return { line: `protector: ${e.target.name} ${e.reason}: now a target of the graduated response`, warning: true };
     case 'breaker':
       return {
         line: e.open

@@ -30,14 +30,15 @@ const ORDER: Level[] = ['NORMAL', 'WARNING', 'CRITICAL', 'EMERGENCY'];
 
 function effectiveLevel(level: Level, role: Role): Level {
   if (level === 'NORMAL' || role === 'alone') return level;
-  const index = ORDER.indexOf(level) + (role === 'leader' ? -1 : 1);
-  return ORDER[Math.min(ORDER.length - 1, index)] ?? level;
+  if (role === 'other') return 'EMERGENCY';
+  return ORDER[ORDER.indexOf(level) - 1] ?? level;
 }
 
 export function planFor(level: Level, role: Role, msInLevel: number, settings: PolicySettings): Plan {
   const acting = effectiveLevel(level, role);
-  // Priority and the release signal follow the level itself: the leader is reniced too.
-  const lowerPriority = level !== 'NORMAL';
+  // The leader keeps its priority at WARNING: on a busy machine nice 10 would slow the one target
+  // whose progress gives memory back.
+  const lowerPriority = acting !== 'NORMAL';
   if (acting === 'NORMAL' || acting === 'WARNING') return { mode: 'run', dutyPercent: 100, lowerPriority };
   if (acting === 'CRITICAL') {
     const steps = settings.throttleStepsPercent;

@@ -2,7 +2,9 @@
 // guard chose (same start time): a pid reused by a newcomer is never touched.
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { isPending, parsePendingSignals } from '../../sys/parsePidSignals.ts';
 import type { PidStat } from '../../sys/parsePidStat.ts';
+import { readSmallFile } from '../../sys/readFile.ts';
 import { readPidStat } from '../../sys/readProc.ts';
 
 export interface ProcessIdentity {
@@ -39,6 +41,25 @@ export function currentStat(id: ProcessIdentity, procRoot: string): PidStat | un
 // 'T' is stopped by a signal, 't' stopped by a tracer.
 export function isStopped(stat: PidStat): boolean {
   return stat.state === 'T' || stat.state === 't';
+}
+
+const SIGSTOP_NUMBER = 19;
+
+// A SIGSTOP sent but not yet acted on: the task has not run since, or is busy in the kernel.
+export function stopPending(pid: number, procRoot: string): boolean {
+  const text = readSmallFile(`${procRoot}/${pid}/status`);
+  const pending = text === undefined ? undefined : parsePendingSignals(text);
+  return pending?.ok === true && isPending(pending.value, SIGSTOP_NUMBER);
+}
+
+// true stopped, false running or sleeping, undefined unknown: a task in uninterruptible sleep (D,
+// as in a page fault under reclaim) or not yet scheduled since a SIGSTOP takes it a little later.
+export function runState(id: ProcessIdentity, procRoot: string): boolean | undefined {
+  const stat = currentStat(id, procRoot);
+  if (!stat) return undefined;
+  if (isStopped(stat)) return true;
+  if (stat.state !== 'R' && stat.state !== 'S' && stat.state !== 'I') return undefined;
+  return stopPending(id.pid, procRoot) ? undefined : false;
 }
 
 function failure(error: unknown, what: string): Outcome {

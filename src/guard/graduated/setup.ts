@@ -1,6 +1,7 @@
 // Assembles the graduated response for a running guard: settings (flags over --config over
 // defaults), the memory budget, the scope of targets, the ledger (repaired first), the controller.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { listPids, readMeminfo } from '../../sys/readProc.ts';
 import { detectPageSize } from '../../sys/pageSize.ts';
 import type { Emit } from '../events.ts';
@@ -14,11 +15,11 @@ import { GraduatedController } from './controller.ts';
 import { type Timers, realTimers } from './dutyCycle.ts';
 import { Ledger, defaultLedgerPath } from './ledger.ts';
 import { type ProcessOps, realProcessOps } from './processOps.ts';
+import { ResourceProtector } from './protector.ts';
 import { EMPTY_PROTECTED, parsePasswd, resolveProtected } from './protectedList.ts';
 import { repairFromLedger } from './repair.ts';
-import type { Target } from './target.ts';
-import { processTarget } from './target.ts';
-import { ProcessWatch } from './targets.ts';
+import { type LedgerEntry, type Target, processTarget } from './target.ts';
+import { type ProcessInfo, ProcessWatch } from './targets.ts';
 
 const MiB = 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -28,6 +29,7 @@ const HOST_BUDGET_SHARE = 0.75;
 export interface GraduatedRuntime {
   hook: GraduatedHook;
   controller: GraduatedController;
+  protector?: ResourceProtector;
   restoreAll: (reason: string) => void;
   notices: string[];
 }
@@ -133,16 +135,38 @@ export async function setupGraduated(options: GuardOptions, scope: Scope, first:
   const watch = new ProcessWatch({ procRoot, pids, pageSize }, rules, config.checkIntervalMs);
   const timers: Timers = realTimers(nowMs);
   const wrap = options.dryRun ? dryRun : (t: Target) => t;
+  const makeProcessTarget = (info: ProcessInfo): Target => wrap(processTarget(info, info.comm, ops));
   const ledger = ledgerPath && !options.dryRun ? new Ledger(ledgerPath, scope.cgroupDir ?? 'host') : undefined;
+  const parts: { controller?: GraduatedController; protector?: ResourceProtector } = {};
+  const journal = journalTo(ledger, () => [...(parts.controller?.ledgerEntries() ?? []), ...(parts.protector?.ledgerEntries() ?? [])], emit);
+  if (config.protect) {
+    const protectWatch = new ProcessWatch({ procRoot, pids, pageSize }, rules, config.checkIntervalMs);
+    parts.protector = new ResourceProtector(
+      {
+        timers,
+        emit,
+        scan: (now) => protectWatch.scan(now),
+        processTarget: makeProcessTarget,
+        cpuCount: availableParallelism(),
+        checkIntervalMs: config.checkIntervalMs,
+        dryRun: options.dryRun,
+        isGraduatedTarget: (key) => parts.controller?.hasTarget(key) ?? false,
+        journal,
+      },
+      config.protect,
+    );
+  }
+  const protector = parts.protector;
   const controller = new GraduatedController(
     {
       timers,
       emit,
       scan: (now) => watch.scan(now),
       cmdline: (info) => watch.cmdline(info),
-      processTarget: (info) => wrap(processTarget(info, info.comm, ops)),
+      processTarget: makeProcessTarget,
       cgroupTargets: cgroups.map(wrap),
-      ...(ledger ? { ledger } : {}),
+      ...(protector ? { forcedTargets: protector.forcedTargets, isClaimed: (key: string) => protector.isClaimed(key) } : {}),
+      journal,
       usedBytes: budget.used,
       budgetBytes: budget.budget,
     },
@@ -156,15 +180,42 @@ export async function setupGraduated(options: GuardOptions, scope: Scope, first:
       ...(config.releaseSignal ? { releaseSignal: config.releaseSignal } : {}),
     },
   );
+  parts.controller = controller;
+  if (config.protect) notices.push(protectNotice(config));
   notices.push(...describe(config, budget.what, budgetBytes, ledger?.path));
-  const restoreAll = (reason: string): void => controller.restoreAll(reason);
+  const restoreAll = (reason: string): void => {
+    controller.restoreAll(reason);
+    protector?.restoreAll(reason);
+  };
+  const onSample = (sample: MemorySample): number => {
+    const ms = controller.onSample(sample);
+    protector?.onSample(sample);
+    return ms;
+  };
   return {
     ok: true,
-    runtime: {
-      hook: { onSample: (sample) => controller.onSample(sample), beforeSignal: (pid) => controller.release(pid) },
-      controller,
-      restoreAll,
-      notices,
-    },
+    runtime: { hook: { onSample, beforeSignal: (pid) => controller.release(pid) }, controller, ...(protector ? { protector } : {}), restoreAll, notices },
   };
+}
+
+// Writes what both parts hold to the ledger; says once when it cannot.
+function journalTo(ledger: Ledger | undefined, entries: () => LedgerEntry[], emit: Emit): () => void {
+  let failed = false;
+  return () => {
+    if (!ledger) return;
+    try {
+      ledger.write(entries());
+      failed = false;
+    } catch (error) {
+      if (!failed) emit({ type: 'error', message: `cannot write the ledger ${ledger.path}: ${(error as Error).message}; a guard killed now would leave its targets stopped` });
+      failed = true;
+    }
+  };
+}
+
+function protectNotice(config: GraduatedConfig): string {
+  const p = config.protect;
+  if (!p) return '';
+  const cleanup = p.cleanup.length === 0 ? 'no cleanup actions' : `${p.cleanup.length} cleanup actions when a filesystem is over ${p.diskPercent} %`;
+  return `resource protector (${p.mode}): renice to 19, then throttle, a process over ${p.cpuPercent} % CPU for ${p.sustainMs / 1000} s; a process over ${p.memoryPercent} % of memory becomes a target; ${cleanup}; at most ${p.maxActionsPerMinute} actions a minute`;
 }

@@ -1,7 +1,7 @@
 // One thing the graduated response slows: a process (SIGSTOP/SIGCONT, nice) or a cgroup (freezer,
 // CPU quota, its members' nice), with what it takes to put it back exactly as it was.
 import type { Switch } from './dutyCycle.ts';
-import { type NiceRecord, type Outcome, type ProcessIdentity, type ProcessOps, currentStat, isStopped, readNice, renice, restoreNice, signalProcess } from './processOps.ts';
+import { type NiceRecord, type Outcome, type ProcessIdentity, type ProcessOps, readNice, renice, restoreNice, runState, signalProcess } from './processOps.ts';
 
 export interface TargetRef {
   key: string;
@@ -56,10 +56,7 @@ export function processTarget(id: ProcessIdentity, name: string, ops: ProcessOps
     switch: {
       stop: () => signalProcess(id, 'SIGSTOP', ops),
       cont: () => signalProcess(id, 'SIGCONT', ops),
-      isStopped: () => {
-        const stat = currentStat(id, ops.procRoot);
-        return stat ? isStopped(stat) : undefined;
-      },
+      isStopped: () => runState(id, ops.procRoot),
     },
     pauseMethod: 'sigstop',
     memoryBytes: 0,

@@ -69,16 +69,21 @@ export class TargetState {
     };
   }
 
-  apply(plan: Plan, role: Role, level: Level): void {
-    if (plan.lowerPriority) this.lowerPriority(level);
-    if (plan.mode === 'run') this.toNormal('level ' + level);
-    else if (plan.mode === 'throttle') this.throttle(plan, role, level);
-    else this.pause(plan, role, level);
+  // `why` names the cause in events: 'level CRITICAL', or the protector's reason.
+  apply(plan: Plan, role: Role | 'cpu', why: { level?: Level; reason: string }): void {
+    if (plan.lowerPriority) this.lowerPriority(why.reason);
+    if (plan.mode === 'run') this.toNormal(why.reason);
+    else if (plan.mode === 'throttle') this.throttle(plan, role, why.level);
+    else this.pause(plan, role === 'cpu' ? 'other' : role, why.level ?? 'EMERGENCY');
   }
 
-  // Re-stops a target someone continued during a stop phase.
+  // Re-stops a target someone continued during a stop phase, and says so the first time.
   verify(): void {
+    const before = this.cycle.interferences;
     this.cycle.verify();
+    if (before === 0 && this.cycle.interferences > 0) {
+      this.deps.emit({ type: 'warn', message: `${this.target.ref.name} was continued by someone else while ${this.stateName}; stopped again` });
+    }
   }
 
   restore(reason: string): void {
@@ -88,13 +93,13 @@ export class TargetState {
     this.released = false;
   }
 
-  private lowerPriority(level: Level): void {
+  private lowerPriority(reason: string): void {
     if (!this.reniced) {
       this.reniced = true;
       const { outcome, changes } = this.target.lowerPriority(this.deps.niceValue);
       this.note(outcome, 'renice');
       for (const c of changes) {
-        this.deps.emit({ type: 'renice', target: this.target.ref, pid: c.pid, fromNice: c.from, toNice: c.to, source: this.deps.source, reason: `level ${level}` });
+        this.deps.emit({ type: 'renice', target: this.target.ref, pid: c.pid, fromNice: c.from, toNice: c.to, source: this.deps.source, reason });
       }
     }
     const signal = this.deps.releaseSignal;
@@ -106,7 +111,7 @@ export class TargetState {
     }
   }
 
-  private throttle(plan: Plan, role: Role, level: Level): void {
+  private throttle(plan: Plan, role: Role | 'cpu', level: Level | undefined): void {
     if (this.stateName === 'throttled' && this.dutyPercent === plan.dutyPercent) return;
     this.startStopping();
     const quota = this.target.quota;
@@ -121,9 +126,10 @@ export class TargetState {
       if (!this.cycle.apply(phasesOf(plan, this.deps.maxPauseMs))) return;
       method = this.target.pauseMethod === 'freezer' ? 'freezer' : 'sigstop';
     }
+    const from = this.stateName;
     this.enter('throttled');
     this.dutyPercent = plan.dutyPercent;
-    this.deps.emit({ type: 'throttle', target: this.target.ref, dutyPercent: plan.dutyPercent, method, role, source: this.deps.source, level });
+    this.deps.emit({ type: 'throttle', target: this.target.ref, dutyPercent: plan.dutyPercent, method, role, source: this.deps.source, ...(level ? { level } : {}), from });
   }
 
   private pause(plan: Plan, role: Role, level: Level): void {
