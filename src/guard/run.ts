@@ -6,7 +6,7 @@ import { listPids, readCmdline, readPidStat } from '../sys/readProc.ts';
 import { resolveCgroupPath } from './cgroupPath.ts';
 import type { Emit, VictimInfo } from './events.ts';
 import { type GraduatedHook, Guard } from './guard.ts';
-import { type GraduatedRuntime, setupGraduated } from './graduated/setup.ts';
+import { crashHandler, setupGraduated } from './graduated/setup.ts';
 import { PRE_HOOK_WAIT_MS, checkHook, runHook } from './hooks.ts';
 import { type MemorySample, type MemorySource, cgroupMemorySource, hostMemorySource } from './memory.ts';
 import { EXIT, type GuardOptions } from './options.ts';
@@ -149,7 +149,7 @@ export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => n
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  if (runtime) restoreOnCrash(runtime, emit);
+  if (runtime) process.once('uncaughtException', crashHandler(runtime, emit));
   try {
     await guard.run();
   } finally {
@@ -158,11 +158,3 @@ export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => n
   return 0;
 }
 
-// An uncaught error must not leave a target stopped: restore everything, then fail as Node would.
-function restoreOnCrash(runtime: GraduatedRuntime, emit: Emit): void {
-  process.once('uncaughtException', (error) => {
-    emit({ type: 'error', message: `uncaught error, restoring every target before exiting: ${error.stack ?? error.message}` });
-    runtime.restoreAll('guard crashed');
-    process.exit(1);
-  });
-}

@@ -113,7 +113,10 @@ export class ResourceProtector {
     this.deps.journal();
   }
 
-  // none -> reniced (sustained over the share) -> throttled (still over); back when it calms.
+  // none -> reniced (sustained over the share) -> throttled (still over). A throttled process that
+  // calms down is let run again but stays reniced: a nice-19 process looks calm on a busy machine
+  // whatever it would take, so undoing the renice on that evidence would only make it flap. Nice
+  // values are put back when the guard stops (or the process exits).
   private step(info: ProcessInfo, w: Watched, now: number): void {
     const limit = this.config.cpuPercent;
     // Throttled, a process shows only its duty's share of what it would take.
@@ -134,10 +137,9 @@ export class ResourceProtector {
       state.apply({ mode: throttle ? 'throttle' : 'run', dutyPercent: throttle ? THROTTLE_DUTY_PERCENT : 100, lowerPriority: true }, 'cpu', { reason });
       w.stage = throttle ? 'throttled' : 'reniced';
       w.stageSinceMs = now;
-    } else if (w.stage !== 'none' && sustained(w.underSinceMs)) {
-      w.state?.restore(`CPU back under ${limit} %`);
-      w.state = undefined;
-      w.stage = 'none';
+    } else if (w.stage === 'throttled' && sustained(w.underSinceMs)) {
+      w.state?.apply({ mode: 'run', dutyPercent: 100, lowerPriority: true }, 'cpu', { reason: `CPU back under ${limit} %` });
+      w.stage = 'reniced';
       w.stageSinceMs = now;
     }
   }

@@ -198,6 +198,15 @@ export async function setupGraduated(options: GuardOptions, scope: Scope, first:
   };
 }
 
+// An uncaught error must not leave a target stopped: restore everything, then fail as Node would.
+export function crashHandler(runtime: Pick<GraduatedRuntime, 'restoreAll'>, emit: Emit, exit: (code: number) => void = (code) => process.exit(code)): (error: Error) => void {
+  return (error) => {
+    emit({ type: 'error', message: `uncaught error, restoring every target before exiting: ${error.stack ?? error.message}` });
+    runtime.restoreAll('guard crashed');
+    exit(1);
+  };
+}
+
 // Writes what both parts hold to the ledger; says once when it cannot.
 function journalTo(ledger: Ledger | undefined, entries: () => LedgerEntry[], emit: Emit): () => void {
   let failed = false;
