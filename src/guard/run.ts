@@ -133,14 +133,13 @@ export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => n
   const pre = checkHook('-P', options.preKillHook);
   const post = checkHook('-N', options.postKillHook);
   const hookWarnings = [pre.warning, post.warning].filter((w): w is string => w !== undefined);
-  for (const line of startupNotices(options, source, first.value, resolved.thresholds, [...resolved.notices, ...hookWarnings])) {
-    emit({ type: 'notice', message: line });
-  }
-  emit({ type: 'start', pid: process.pid, version: packageVersion(), thresholds: resolved.thresholds, dryRun: options.dryRun, sample: first.value, ...(source.cgroupDir ? { cgroup: source.cgroupDir } : {}) });
+  // Settings are checked (and a previous guard's ledger repaired) before anything is announced.
   const graduated = await setupGraduated(options, source, first.value, emit, nowMs);
   if (!graduated.ok) return fatal(EXIT.badGraduated, graduated.message);
   const runtime = graduated.runtime;
-  for (const line of runtime?.notices ?? []) emit({ type: 'notice', message: line });
+  const notices = [...startupNotices(options, source, first.value, resolved.thresholds, [...resolved.notices, ...hookWarnings]), ...(runtime?.notices ?? [])];
+  for (const line of notices) emit({ type: 'notice', message: line });
+  emit({ type: 'start', pid: process.pid, version: packageVersion(), thresholds: resolved.thresholds, dryRun: options.dryRun, sample: first.value, ...(source.cgroupDir ? { cgroup: source.cgroupDir } : {}) });
   const hooks = { ...(pre.path ? { pre: pre.path } : {}), ...(post.path ? { post: post.path } : {}) };
   const guard = createGuard(options, source, resolved.thresholds, hooks, emit, nowMs, runtime?.hook);
   const stop = (signal: string): void => {
