@@ -1,9 +1,9 @@
 // Assembles the graduated response for a running guard: settings (flags over --config over
 // defaults), the memory budget, the scope of targets, the ledger (repaired first), the controller.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { listPids, readMeminfo } from '../../sys/readProc.ts';
 import { detectPageSize } from '../../sys/pageSize.ts';
+import { readSmallFile } from '../../sys/readFile.ts';
 import type { Emit } from '../events.ts';
 import type { GraduatedHook } from '../guard.ts';
 import type { MemorySample } from '../memory.ts';
@@ -16,10 +16,10 @@ import { type Timers, realTimers } from './dutyCycle.ts';
 import { Ledger, defaultLedgerPath } from './ledger.ts';
 import { type ProcessOps, realProcessOps } from './processOps.ts';
 import { ResourceProtector } from './protector.ts';
-import { EMPTY_PROTECTED, parsePasswd, resolveProtected } from './protectedList.ts';
+import { EMPTY_PROTECTED, type ExclusionRules, parsePasswd, resolveProtected } from './protectedList.ts';
 import { repairFromLedger } from './repair.ts';
 import { type LedgerEntry, type Target, processTarget } from './target.ts';
-import { type ProcessInfo, ProcessWatch } from './targets.ts';
+import { type ProcessInfo, ProcessWatch, type ScanScope } from './targets.ts';
 
 const MiB = 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -50,7 +50,13 @@ async function loadFile(path: string | undefined): Promise<{ ok: true; sections:
 
 // Budget and used bytes: the cgroup's limit and working set, or MemTotal (75 % of it by default)
 // and MemTotal - MemAvailable on the host.
-function budgetOf(config: GraduatedConfig, scope: Scope, procRoot: string): { budget: (s: MemorySample) => number; used: (s: MemorySample) => number; what: string } | string {
+interface Budget {
+  budget: (s: MemorySample) => number;
+  used: (s: MemorySample) => number;
+  what: string;
+}
+
+function budgetOf(config: GraduatedConfig, scope: Scope, procRoot: string): Budget | string {
   const cap = config.maxMemoryBytes;
   if (scope.cgroupDir !== undefined) {
     return {
@@ -105,68 +111,55 @@ function describe(config: GraduatedConfig, budgetWhat: string, budgetBytes: numb
   ];
 }
 
-export async function setupGraduated(options: GuardOptions, scope: Scope, first: MemorySample, emit: Emit, nowMs: () => number): Promise<SetupResult> {
-  const file = await loadFile(options.graduated.configPath);
-  if (!file.ok) return { ok: false, message: file.message };
-  const resolved = resolveGraduatedConfig(options.graduated, file.sections, options.graduated.configPath ?? 'command line');
-  if (!resolved.ok) return { ok: false, message: resolved.error };
-  const config = resolved.value;
-  if (!config) return { ok: true, runtime: undefined };
-  const procRoot = options.procRoot;
-  const budget = budgetOf(config, scope, procRoot);
-  if (typeof budget === 'string') return { ok: false, message: budget };
-  const passwd = parsePasswd(readFileSync('/etc/passwd', { encoding: 'utf8', flag: 'r' }));
-  const protectedList = resolveProtected(config.protectedSpec, passwd);
-  if (!protectedList.ok) return { ok: false, message: protectedList.error };
-  const ops = options.dryRun ? { ...realProcessOps(procRoot), kill: () => undefined, setNice: () => undefined } : realProcessOps(procRoot);
-  const pageSize = detectPageSize(procRoot);
-  const cgroups = cgroupTargets(config.throttleCgroups, scope, ops, pageSize);
-  if (typeof cgroups === 'string') return { ok: false, message: cgroups };
-  const ledgerPath = config.ledgerPath ?? defaultLedgerPath(scope.cgroupDir);
-  const notices: string[] = [];
-  if (ledgerPath && !options.dryRun) {
-    const repaired = repairFromLedger(ledgerPath, ops, emit);
-    if (repaired) notices.push(`ledger ${ledgerPath}: resumed ${repaired.resumed} and reniced ${repaired.reniced} targets left by a previous guard`, ...repaired.problems.map((p) => `ledger: ${p}`));
-  }
-  const budgetBytes = budget.budget(first);
-  const minGrowthBytes = config.minGrowthBytes > 0 ? config.minGrowthBytes : Math.max(4 * MiB, 0.01 * budgetBytes);
-  const rules = { selfPid: process.pid, ...(options.avoid ? { avoid: options.avoid } : {}), protectedList: protectedList.value ?? EMPTY_PROTECTED };
-  const pids = scope.cgroupDir === undefined ? () => listPids(procRoot) : scope.pids;
-  const watch = new ProcessWatch({ procRoot, pids, pageSize }, rules, config.checkIntervalMs);
-  const timers: Timers = realTimers(nowMs);
-  const wrap = options.dryRun ? dryRun : (t: Target) => t;
-  const makeProcessTarget = (info: ProcessInfo): Target => wrap(processTarget(info, info.comm, ops));
-  const ledger = ledgerPath && !options.dryRun ? new Ledger(ledgerPath, scope.cgroupDir ?? 'host') : undefined;
-  const parts: { controller?: GraduatedController; protector?: ResourceProtector } = {};
-  const journal = journalTo(ledger, () => [...(parts.controller?.ledgerEntries() ?? []), ...(parts.protector?.ledgerEntries() ?? [])], emit);
-  if (config.protect) {
-    const protectWatch = new ProcessWatch({ procRoot, pids, pageSize }, rules, config.checkIntervalMs);
-    parts.protector = new ResourceProtector(
-      {
-        timers,
-        emit,
-        scan: (now) => protectWatch.scan(now),
-        processTarget: makeProcessTarget,
-        cpuCount: availableParallelism(),
-        checkIntervalMs: config.checkIntervalMs,
-        dryRun: options.dryRun,
-        isGraduatedTarget: (key) => parts.controller?.hasTarget(key) ?? false,
-        journal,
-      },
-      config.protect,
-    );
-  }
-  const protector = parts.protector;
-  const controller = new GraduatedController(
+// The pieces both parts are built from.
+interface Parts {
+  config: GraduatedConfig;
+  emit: Emit;
+  timers: Timers;
+  scanScope: ScanScope;
+  rules: ExclusionRules;
+  makeProcessTarget: (info: ProcessInfo) => Target;
+  dryRun: boolean;
+  journal: () => void;
+  // Filled in once built: each part asks the other whose a process is.
+  controller?: GraduatedController;
+  protector?: ResourceProtector;
+}
+
+function buildProtector(parts: Parts): ResourceProtector | undefined {
+  const protect = parts.config.protect;
+  if (!protect) return undefined;
+  const watch = new ProcessWatch(parts.scanScope, parts.rules, parts.config.checkIntervalMs);
+  return new ResourceProtector(
     {
-      timers,
-      emit,
+      timers: parts.timers,
+      emit: parts.emit,
+      scan: (now) => watch.scan(now),
+      processTarget: parts.makeProcessTarget,
+      cpuCount: availableParallelism(),
+      checkIntervalMs: parts.config.checkIntervalMs,
+      dryRun: parts.dryRun,
+      isGraduatedTarget: (key) => parts.controller?.hasTarget(key) ?? false,
+      journal: parts.journal,
+    },
+    protect,
+  );
+}
+
+function buildController(parts: Parts, budget: Budget, cgroupTargets: Target[], minGrowthBytes: number): GraduatedController {
+  const { config } = parts;
+  const watch = new ProcessWatch(parts.scanScope, parts.rules, config.checkIntervalMs);
+  const protector = parts.protector;
+  return new GraduatedController(
+    {
+      timers: parts.timers,
+      emit: parts.emit,
       scan: (now) => watch.scan(now),
       cmdline: (info) => watch.cmdline(info),
-      processTarget: makeProcessTarget,
-      cgroupTargets: cgroups.map(wrap),
+      processTarget: parts.makeProcessTarget,
+      cgroupTargets,
       ...(protector ? { forcedTargets: protector.forcedTargets, isClaimed: (key: string) => protector.isClaimed(key) } : {}),
-      journal,
+      journal: parts.journal,
       usedBytes: budget.used,
       budgetBytes: budget.budget,
     },
@@ -180,9 +173,15 @@ export async function setupGraduated(options: GuardOptions, scope: Scope, first:
       ...(config.releaseSignal ? { releaseSignal: config.releaseSignal } : {}),
     },
   );
-  parts.controller = controller;
-  if (config.protect) notices.push(protectNotice(config));
-  notices.push(...describe(config, budget.what, budgetBytes, ledger?.path));
+}
+
+function repairNotices(ledgerPath: string | undefined, ops: ProcessOps, emit: Emit): string[] {
+  const repaired = ledgerPath === undefined ? undefined : repairFromLedger(ledgerPath, ops, emit);
+  if (!repaired) return [];
+  return [`ledger ${ledgerPath}: resumed ${repaired.resumed} and reniced ${repaired.reniced} targets left by a previous guard`, ...repaired.problems.map((p) => `ledger: ${p}`)];
+}
+
+function runtimeOf(controller: GraduatedController, protector: ResourceProtector | undefined, notices: string[]): GraduatedRuntime {
   const restoreAll = (reason: string): void => {
     controller.restoreAll(reason);
     protector?.restoreAll(reason);
@@ -192,10 +191,48 @@ export async function setupGraduated(options: GuardOptions, scope: Scope, first:
     protector?.onSample(sample);
     return ms;
   };
-  return {
-    ok: true,
-    runtime: { hook: { onSample, beforeSignal: (pid) => controller.release(pid) }, controller, ...(protector ? { protector } : {}), restoreAll, notices },
+  return { hook: { onSample, beforeSignal: (pid) => controller.release(pid) }, controller, ...(protector ? { protector } : {}), restoreAll, notices };
+}
+
+export async function setupGraduated(options: GuardOptions, scope: Scope, first: MemorySample, emit: Emit, nowMs: () => number): Promise<SetupResult> {
+  const file = await loadFile(options.graduated.configPath);
+  if (!file.ok) return { ok: false, message: file.message };
+  const resolved = resolveGraduatedConfig(options.graduated, file.sections, options.graduated.configPath ?? 'command line');
+  if (!resolved.ok) return { ok: false, message: resolved.error };
+  const config = resolved.value;
+  if (!config) return { ok: true, runtime: undefined };
+  const procRoot = options.procRoot;
+  const budget = budgetOf(config, scope, procRoot);
+  if (typeof budget === 'string') return { ok: false, message: budget };
+  const protectedList = resolveProtected(config.protectedSpec, parsePasswd(readSmallFile('/etc/passwd') ?? ''));
+  if (!protectedList.ok) return { ok: false, message: protectedList.error };
+  // --dryrun: nothing is signalled or reniced, no ledger is kept or repaired.
+  const ops = options.dryRun ? { ...realProcessOps(procRoot), kill: () => undefined, setNice: () => undefined } : realProcessOps(procRoot);
+  const pageSize = detectPageSize(procRoot);
+  const wrap = options.dryRun ? dryRun : (t: Target) => t;
+  const cgroups = cgroupTargets(config.throttleCgroups, scope, ops, pageSize);
+  if (typeof cgroups === 'string') return { ok: false, message: cgroups };
+  const ledgerPath = options.dryRun ? undefined : (config.ledgerPath ?? defaultLedgerPath(scope.cgroupDir));
+  const notices = repairNotices(ledgerPath, ops, emit);
+  const ledger = ledgerPath === undefined ? undefined : new Ledger(ledgerPath, scope.cgroupDir ?? 'host');
+  const parts: Parts = {
+    config,
+    emit,
+    timers: realTimers(nowMs),
+    scanScope: { procRoot, pids: scope.cgroupDir === undefined ? () => listPids(procRoot) : scope.pids, pageSize },
+    rules: { selfPid: process.pid, ...(options.avoid ? { avoid: options.avoid } : {}), protectedList: protectedList.value ?? EMPTY_PROTECTED },
+    makeProcessTarget: (info) => wrap(processTarget(info, info.comm, ops)),
+    dryRun: options.dryRun,
+    journal: () => undefined,
   };
+  parts.journal = journalTo(ledger, () => [...(parts.controller?.ledgerEntries() ?? []), ...(parts.protector?.ledgerEntries() ?? [])], emit);
+  parts.protector = buildProtector(parts);
+  const budgetBytes = budget.budget(first);
+  const minGrowthBytes = config.minGrowthBytes > 0 ? config.minGrowthBytes : Math.max(4 * MiB, 0.01 * budgetBytes);
+  parts.controller = buildController(parts, budget, cgroups.map(wrap), minGrowthBytes);
+  if (config.protect) notices.push(protectNotice(config));
+  notices.push(...describe(config, budget.what, budgetBytes, ledger?.path));
+  return { ok: true, runtime: runtimeOf(parts.controller, parts.protector, notices) };
 }
 
 // An uncaught error must not leave a target stopped: restore everything, then fail as Node would.
