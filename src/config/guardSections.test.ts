@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
@@ -32,5 +33,12 @@ describe('[memory] and [protect] sections', () => {
   it('never throws, whatever the text', () => {
     fc.assert(fc.property(hostileText, (text) => expectTypedResult(parseGuardSections(text, 'x.toml'), (v) => typeof v === 'object')));
     expect(parse(exampleToml())).toHaveProperty('memory');
+  });
+});
+
+describe('docs/graduated.md', () => {
+  it('documents every key with its default, exactly as the schema generates them', () => {
+    const docs = readFileSync(new URL('../../docs/graduated.md', import.meta.url), 'utf8');
+    expect(docs).toContain(`\`\`\`toml\n${exampleToml()}\`\`\``);
   });
 });

