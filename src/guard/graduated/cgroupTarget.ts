@@ -55,80 +55,100 @@ function freezerSwitch(dirs: CgroupDirs): Switch {
   return { stop: () => setFrozen(dirs, true), cont: () => setFrozen(dirs, false), isStopped: () => readFrozen(dirs) };
 }
 
-export function cgroupTarget(dirs: CgroupDirs, ops: ProcessOps, pageSize: number): Target {
-  const stoppedMembers: ProcessIdentity[] = [];
-  const nice: MemberNice[] = [];
-  let quotaRaw: string | undefined;
-  let demandCpus: number | undefined;
-  let lastUsage: { atMs: number; us: number } | undefined;
-  const quota = dirs.cpuDir === undefined ? undefined : {
+// What a cgroup target changed, to undo it and to write in the ledger.
+interface Changes {
+  stoppedMembers: ProcessIdentity[];
+  nice: MemberNice[];
+  quotaRaw?: string;
+  demandCpus?: number;
+  lastUsage?: { atMs: number; us: number };
+}
+
+const goneIsFine = (o: Outcome): Outcome => (o.result === 'gone' ? { result: 'ok' } : o);
+
+function quotaOf(dirs: CgroupDirs, changes: Changes): Target['quota'] {
+  if (dirs.cpuDir === undefined) return undefined;
+  return {
     method: dirs.version === 2 ? 'cpu.max' : 'cpu.cfs_quota_us',
-    set: (dutyPercent: number): Outcome => {
+    set: (dutyPercent) => {
       const read = readBandwidth(dirs);
       if (!read.ok) return { result: 'failed', error: read.error };
-      quotaRaw ??= read.value.raw;
+      changes.quotaRaw ??= read.value.raw;
       const { periodUs } = read.value.bandwidth;
-      const cpus = Math.max(MIN_DEMAND_CPUS, demandCpus ?? 1);
+      const cpus = Math.max(MIN_DEMAND_CPUS, changes.demandCpus ?? 1);
       return writeQuota(dirs, (dutyPercent / 100) * cpus * periodUs, periodUs);
     },
-    restore: (): Outcome => {
-      const raw = quotaRaw;
-      quotaRaw = undefined;
+    restore: () => {
+      const raw = changes.quotaRaw;
+      delete changes.quotaRaw;
       return raw === undefined ? { result: 'ok' } : restoreQuota(dirs, raw);
     },
   };
+}
+
+function lowerMembers(dirs: CgroupDirs, ops: ProcessOps, changes: Changes, value: number): ReturnType<Target['lowerPriority']> {
+  const result: ReturnType<Target['lowerPriority']> = { outcome: { result: 'ok' }, changes: [] };
+  const outcomes: Outcome[] = [];
+  for (const id of members(dirs, ops.procRoot)) {
+    if (changes.nice.some((n) => n.pid === id.pid && n.startTimeTicks === id.startTimeTicks)) continue;
+    const lowered = lowerOne(id, value, ops);
+    outcomes.push(goneIsFine(lowered.outcome));
+    if (lowered.before && lowered.from !== undefined) {
+      changes.nice.push({ ...id, before: lowered.before });
+      result.changes.push({ pid: id.pid, from: lowered.from, to: value });
+    }
+  }
+  if (outcomes.length > 0) result.outcome = worst(outcomes);
+  return result;
+}
+
+// Memory in use, and the CPU the cgroup takes while it runs freely: a throttled or frozen
+// cgroup's use says nothing of its demand, which sizes the quota.
+function observeCgroup(target: Target, dirs: CgroupDirs, ops: ProcessOps, pageSize: number, changes: Changes, nowMs: number): void {
+  target.memoryBytes = readCgroupUsageBytes(dirs) ?? members(dirs, ops.procRoot).reduce((sum, id) => sum + (readPidStat(id.pid, ops.procRoot)?.rssPages ?? 0) * pageSize, 0);
+  const us = readCpuUsageUs(dirs);
+  if (us === undefined) return;
+  if (changes.quotaRaw !== undefined || target.switch.isStopped() === true) {
+    delete changes.lastUsage;
+    return;
+  }
+  const last = changes.lastUsage;
+  if (!last) changes.lastUsage = { atMs: nowMs, us };
+  else if (nowMs - last.atMs >= USAGE_WINDOW_MS) {
+    changes.demandCpus = Math.max(changes.demandCpus ?? 0, (us - last.us) / ((nowMs - last.atMs) * 1000));
+    changes.lastUsage = { atMs: nowMs, us };
+  }
+}
+
+export function cgroupTarget(dirs: CgroupDirs, ops: ProcessOps, pageSize: number): Target {
+  const changes: Changes = { stoppedMembers: [], nice: [] };
+  const quota = quotaOf(dirs, changes);
+  const frozen = dirs.freezerDir !== undefined;
   const target: Target = {
     ref: { key: `cgroup:${dirs.path}`, kind: 'cgroup', name: dirs.path, cgroup: dirs.path },
-    switch: dirs.freezerDir !== undefined ? freezerSwitch(dirs) : signalSwitch(dirs, ops, stoppedMembers),
+    switch: frozen ? freezerSwitch(dirs) : signalSwitch(dirs, ops, changes.stoppedMembers),
     ...(quota ? { quota } : {}),
-    pauseMethod: dirs.freezerDir !== undefined ? 'freezer' : 'sigstop',
+    pauseMethod: frozen ? 'freezer' : 'sigstop',
     memoryBytes: 0,
     mayBeStopped: false,
-    lowerPriority: (value) => {
-      const changes: Array<{ pid: number; from: number; to: number }> = [];
-      const outcomes: Outcome[] = [];
-      for (const id of members(dirs, ops.procRoot)) {
-        if (nice.some((n) => n.pid === id.pid && n.startTimeTicks === id.startTimeTicks)) continue;
-        const result = lowerOne(id, value, ops);
-        outcomes.push(result.outcome);
-        if (result.before && result.from !== undefined) {
-          nice.push({ ...id, before: result.before });
-          changes.push({ pid: id.pid, from: result.from, to: value });
-        }
-      }
-      return { outcome: outcomes.length === 0 ? { result: 'ok' } : worst(outcomes.map((o) => (o.result === 'gone' ? { result: 'ok' } : o))), changes };
-    },
-    restorePriority: () => worst([{ result: 'ok' }, ...nice.splice(0).map((n) => restoreNice(n, n.before, ops)).map((o): Outcome => (o.result === 'gone' ? { result: 'ok' } : o))]),
+    lowerPriority: (value) => lowerMembers(dirs, ops, changes, value),
+    restorePriority: () => worst([{ result: 'ok' }, ...changes.nice.splice(0).map((n) => goneIsFine(restoreNice(n, n.before, ops)))]),
     sendSignal: (signal) => {
       const outcomes = members(dirs, ops.procRoot).map((id) => signalProcess(id, signal, ops));
       return outcomes.length === 0 ? { result: 'gone' } : worst(outcomes);
     },
-    observe: (nowMs) => {
-      target.memoryBytes = readCgroupUsageBytes(dirs) ?? members(dirs, ops.procRoot).reduce((sum, id) => sum + (readPidStat(id.pid, ops.procRoot)?.rssPages ?? 0) * pageSize, 0);
-      const us = readCpuUsageUs(dirs);
-      if (us === undefined) return;
-      // Measured only while running freely: a throttled cgroup's use says nothing of its demand.
-      if (quotaRaw !== undefined || target.switch.isStopped() === true) {
-        lastUsage = undefined;
-        return;
-      }
-      if (lastUsage && nowMs - lastUsage.atMs >= USAGE_WINDOW_MS) {
-        const cpus = (us - lastUsage.us) / ((nowMs - lastUsage.atMs) * 1000);
-        demandCpus = Math.max(demandCpus ?? 0, cpus);
-        lastUsage = { atMs: nowMs, us };
-      } else if (!lastUsage) lastUsage = { atMs: nowMs, us };
-    },
+    observe: (nowMs) => observeCgroup(target, dirs, ops, pageSize, changes, nowMs),
     ledgerEntry: () => ({
       kind: 'cgroup',
       path: dirs.path,
       name: dirs.path,
       version: dirs.version,
-      mayBeFrozen: target.mayBeStopped && dirs.freezerDir !== undefined,
+      mayBeFrozen: target.mayBeStopped && frozen,
       ...(dirs.freezerDir !== undefined ? { freezerDir: dirs.freezerDir } : {}),
       ...(dirs.cpuDir !== undefined ? { cpuDir: dirs.cpuDir } : {}),
-      ...(quotaRaw !== undefined ? { quotaRaw } : {}),
-      stoppedMembers: target.mayBeStopped && dirs.freezerDir === undefined ? members(dirs, ops.procRoot) : [],
-      nice: nice.map((n) => ({ ...n })),
+      ...(changes.quotaRaw !== undefined ? { quotaRaw: changes.quotaRaw } : {}),
+      stoppedMembers: target.mayBeStopped && !frozen ? members(dirs, ops.procRoot) : [],
+      nice: changes.nice.map((n) => ({ ...n })),
     }),
     containsPid: (pid) => readCgroupPids(dirs.procsDir).includes(pid),
   };

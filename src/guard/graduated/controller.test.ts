@@ -143,4 +143,13 @@ describe('graduated controller with one leaking process', () => {
     expect(world.workers[0]?.heldBytes).toBeGreaterThan((heldAtEmergency ?? Infinity) + MiB);
     expect(events.some((e) => e.type === 'renice' && e.toNice === 10)).toBe(true);
   });
+
+  it('sends --release-signal once per episode, at WARNING, to targets that ask for it', () => {
+    const leaker: WorkerSpec = { startMs: 0, waveBytes: 500 * MiB, bytesPerMs: 0.5 * MiB, holdMs: 0, waves: 1, leak: true };
+    const world = new World(768 * MiB, 10 * MiB, [leaker]);
+    const events: GuardEvent[] = [];
+    simulate(world, controllerFor(world, events, { releaseSignal: 'SIGUSR1' }), 5000);
+    expect(world.workers[0]?.signals).toEqual(['SIGUSR1']);
+    expect(events.filter((e) => e.type === 'release')).toMatchObject([{ signal: 'SIGUSR1', target: { pid: 100 } }]);
+  });
 });
