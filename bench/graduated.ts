@@ -3,7 +3,9 @@
 // cgroup, N runs without hostguard and N with `hostguard guard --graduated --cgroup`. Prints
 // completed waves, kernel OOM kills, guard kills, lost workers, total time and slowdown, time each
 // worker spent throttled and paused, how fast targets were restored at NORMAL, and the guard's CPU.
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { memoryCgroupSupport } from '../test/helpers/cgroup.ts';
 import type { GuardEventRecord } from '../test/helpers/guardProcess.ts';
@@ -68,9 +70,14 @@ function rowOf(result: ScenarioResult, guardCpuSeconds: number): Row {
   };
 }
 
+// A ledger of the benchmark's own, not the system's /run/hostguard.
+const ledgerDir = mkdtempSync(join(tmpdir(), 'hg-bench-graduated-'));
+process.on('exit', () => rmSync(ledgerDir, { recursive: true, force: true }));
+
 async function runOnce(guarded: boolean): Promise<Row> {
   let cpu = 0;
-  const result = await runScenario({ guarded, waves: WAVES, staggerMs: STAGGER_MS, timeoutMs: 300_000, beforeGuardStops: (pid) => (cpu = processCpuSeconds(pid)) });
+  const guardArgs = ['--ledger', join(ledgerDir, 'ledger.json')];
+  const result = await runScenario({ guarded, waves: WAVES, staggerMs: STAGGER_MS, guardArgs, timeoutMs: 300_000, beforeGuardStops: (pid) => (cpu = processCpuSeconds(pid)) });
   return rowOf(result, cpu);
 }
 

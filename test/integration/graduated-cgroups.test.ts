@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TestCgroup, exited } from '../helpers/cgroup.ts';
 import { ControlCgroups, v1ControlSupport } from '../helpers/controlCgroups.ts';
 import { type GuardEventRecord, GuardProcess, HOG, holding } from '../helpers/guardProcess.ts';
@@ -29,6 +29,7 @@ describe.skipIf(!support.ok)('graduated response with --throttle-cgroup on cgrou
     cgroup = undefined;
     rmSync(ledger, { force: true });
   });
+  afterAll(() => rmSync(ledgerDir, { recursive: true, force: true }));
 
   // Levels 20/40/60 % of 512 MiB: one 150 MiB hog makes CRITICAL, a second of 100 MiB EMERGENCY.
   async function setup(): Promise<{ guardArgs: string[]; pressure: (mib: number) => Promise<ChildProcess> }> {

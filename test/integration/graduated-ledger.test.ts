@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseLedger } from '../../src/guard/graduated/ledger.ts';
 import { readPidStat } from '../../src/sys/readProc.ts';
 import { TestCgroup, exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
@@ -38,6 +38,7 @@ describe.skipIf(!support.ok)('graduated response: stopped targets, the ledger an
     cgroup = undefined;
     rmSync(ledger, { force: true });
   });
+  afterAll(() => rmSync(ledgerDir, { recursive: true, force: true }));
 
   function startGuard(): GuardProcess {
     if (!cgroup) throw new Error('no cgroup');

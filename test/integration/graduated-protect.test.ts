@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readPidStat } from '../../src/sys/readProc.ts';
 import { TestCgroup, exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
 import { type GuardEventRecord, GuardProcess, HOG, holding } from '../helpers/guardProcess.ts';
@@ -30,6 +30,7 @@ describe.skipIf(!support.ok)('resource protector', () => {
     rmSync(join(dir, 'cache'), { recursive: true, force: true });
     rmSync(join(dir, 'ran'), { force: true });
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   // CPU shares are of the whole machine; 5 % is met by a busy loop even on a loaded machine.
   async function start(toml: string, extra: string[] = []): Promise<GuardProcess> {
