@@ -1,4 +1,5 @@
 // The guard's events: what it reports, as earlyoom-style text lines or one JSON object per line.
+import { type GraduatedEvent, graduatedText } from './graduated/events.ts';
 import type { MemorySample } from './memory.ts';
 import { formatPercent, type Thresholds } from './thresholds.ts';
 
@@ -22,7 +23,8 @@ export type GuardEvent =
   | { type: 'warn'; message: string }
   | { type: 'debug'; message: string }
   | { type: 'error'; message: string }
-  | { type: 'stop'; reason: string };
+  | { type: 'stop'; reason: string }
+  | GraduatedEvent;
 
 export type Emit = (event: GuardEvent) => void;
 
@@ -71,6 +73,8 @@ export function textOf(e: GuardEvent): { line: string; warning: boolean } | unde
       return { line: e.message, warning: false };
     case 'stop':
       return { line: `stopping: ${e.reason}`, warning: true };
+    default:
+      return graduatedText(e);
   }
 }
 

@@ -24,6 +24,14 @@ export interface GuardDeps {
   emit: Emit;
   preKill?: (victim: VictimInfo) => Promise<void>;
   postKill?: (victim: VictimInfo) => void;
+  // The graduated response (--graduated): sees every sample first and may shorten the sleep;
+  // releases a target before the kill path signals it (a stopped process would not see SIGTERM).
+  graduated?: GraduatedHook;
+}
+
+export interface GraduatedHook {
+  onSample: (sample: MemorySample) => number;
+  beforeSignal: (pid: number) => void;
 }
 
 export interface GuardSettings {
@@ -59,6 +67,7 @@ export class Guard {
   private warm = false;
   private lastRescoreMs = -Infinity;
   private lastReportMs = -Infinity;
+  private lastDryRunMs = -Infinity;
   private wakeUp: (() => void) | undefined;
 
   constructor(deps: GuardDeps, settings: GuardSettings) {
@@ -99,7 +108,12 @@ export class Guard {
       this.deps.emit({ type: 'error', message: `cannot read memory: ${read.error}` });
       return 1000;
     }
-    const sample = read.value;
+    const cap = this.deps.graduated?.onSample(read.value);
+    const ms = await this.step(read.value, now);
+    return cap === undefined ? ms : Math.max(MIN_SLEEP_MS, Math.min(ms, cap));
+  }
+
+  private async step(sample: MemorySample, now: number): Promise<number> {
     this.fillRate.update(sample);
     if (this.pending) return this.followVictim(sample);
     this.keepCandidatesWarm(sample, now);
@@ -108,6 +122,9 @@ export class Guard {
       this.reportIfDue(sample, now);
       return sleepMs(sample, this.settings.thresholds, this.fillRate.bytesPerSecond);
     }
+    // The graduated response polls often: a dry run still says what it would do once a second.
+    const sinceDryRunMs = now - this.lastDryRunMs;
+    if (sinceDryRunMs < DRY_RUN_REPEAT_MS) return DRY_RUN_REPEAT_MS - sinceDryRunMs;
     return this.act(sample);
   }
 
@@ -158,8 +175,12 @@ export class Guard {
     const info = this.deps.describe(victim);
     const reason = `${signal === 'SIGKILL' ? 'at or below SIGKILL limits' : 'at or below SIGTERM limits'}`;
     this.deps.emit({ type: signal === 'SIGKILL' ? 'kill' : 'term', victim: info, sample: current, reason, dryRun: this.settings.dryRun, selectionMs, processGroup: this.settings.processGroup });
-    if (this.settings.dryRun) return DRY_RUN_REPEAT_MS;
+    if (this.settings.dryRun) {
+      this.lastDryRunMs = this.deps.nowMs();
+      return DRY_RUN_REPEAT_MS;
+    }
     if (this.deps.preKill) await this.deps.preKill(info);
+    this.deps.graduated?.beforeSignal(victim.pid);
     const outcome = this.deps.signal(victim, signal);
     if (outcome.result === 'gone') {
       this.deps.emit({ type: 'warn', message: `process ${victim.pid} exited before it could be signalled` });
@@ -191,6 +212,7 @@ export class Guard {
       if (atKillLimit || timedOut) {
         const reason = atKillLimit ? 'escalated: at or below SIGKILL limits' : `escalated: no exit ${this.settings.termTimeoutMs} ms after SIGTERM`;
         this.deps.emit({ type: 'kill', victim: pending.info, sample, reason, dryRun: false, processGroup: this.settings.processGroup });
+        this.deps.graduated?.beforeSignal(pending.candidate.pid);
         const outcome = this.deps.signal(pending.candidate, 'SIGKILL');
         if (outcome.result === 'failed') this.deps.emit({ type: 'error', message: `kill failed: ${outcome.error}` });
         pending.lastSignal = 'SIGKILL';

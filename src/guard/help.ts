@@ -46,6 +46,28 @@ hostguard's own options:
   --json                    write one JSON object per event on stdout
   --proc-root PATH          read processes and memory from PATH instead of /proc
 
+Graduated response (slow the offenders down before anything is killed):
+  --graduated               levels WARNING/CRITICAL/EMERGENCY on memory used of
+                            the budget: renice, throttle, pause; kill only at
+                            the limits above; everything restored at NORMAL
+  --levels W,C,E            level thresholds in % of the budget (default 60,75,85)
+  --max-memory MIB          the budget (default 0: the cgroup limit with
+                            --cgroup, else 75 % of MemTotal)
+  --check-interval SECONDS  growth window, throttle step, longest poll (default 1)
+  --max-pause SECONDS       longest single pause (default 2)
+  --min-duty PERCENT        run time between pauses, never 0 (default 10)
+  --throttle REGEX          targets: processes whose name or command line match
+                            (default: the top memory growers)
+  --throttle-cgroup PATH    target a cgroup (CPU quota, freezer); repeatable
+  --release-signal SIGNAL   sent to targets at WARNING (e.g. SIGUSR1)
+  --ledger PATH             record of stopped and throttled targets, repaired
+                            at the next start (default /run/hostguard/...)
+  --protect MODE            resource protector: dev, test or prod
+  --protected LIST          never touched: NAME, user:NAME, cgroup:/PATH, comma-
+                            separated; repeatable
+  --config FILE             TOML file with [memory] and [protect] sections (the
+                            flags win)
+
 Environment (the command line wins): OOM_GUARD_MEM_THRESHOLD (-m),
 OOM_GUARD_SWAP_THRESHOLD (-s), OOM_GUARD_PREFER, OOM_GUARD_AVOID, OOM_GUARD_IGNORE,
 OOM_GUARD_NOTIFY (-n), OOM_GUARD_DRY_RUN (--dryrun): booleans take 1/0, true/false,
@@ -54,6 +76,7 @@ yes/no, on/off. OOM_GUARD_SYSLOG_SOCKET: the syslog socket for --syslog
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 cannot read memory, 6 bad regex,
 13 unknown option or extra argument, 14 bad -r or --term-timeout,
-15 bad -m/-M, 16 bad -s/-S, 17 bad --psi, 18 bad --cgroup.
+15 bad -m/-M, 16 bad -s/-S, 17 bad --psi, 18 bad --cgroup,
+19 bad graduated or protector setting (flag or --config file).
 `;
 }

@@ -1,6 +1,7 @@
 // The guard's command line and OOM_GUARD_* environment, parsed into GuardOptions with earlyoom's
 // flags, defaults and exit codes, plus hostguard's own extensions.
 import { getopt, type OptionSpec, type ParsedOption } from './getopt.ts';
+import { GRADUATED_OPTION_NAMES, type GraduatedFlags, applyGraduatedOption, emptyGraduatedFlags, graduatedSpecs } from './graduated/options.ts';
 import { parseBoundedNumber, parseTermKillTuple, type TermKillTuple } from './tuple.ts';
 
 // Exit codes, as earlyoom uses them where earlyoom has the flag.
@@ -12,6 +13,7 @@ export const EXIT = {
   badSwapThreshold: 16,
   badPsi: 17,
   badCgroup: 18,
+  badGraduated: 19,
   fatal: 1,
 } as const;
 
@@ -42,6 +44,8 @@ export interface GuardOptions {
   psi?: { term: number; kill: number };
   json: boolean;
   procRoot: string;
+  // --graduated, --protect and their settings (resolved with --config in run.ts).
+  graduated: GraduatedFlags;
   // Lines to print at startup: ignored flags, raised thresholds, where settings came from.
   notices: string[];
 }
@@ -80,6 +84,7 @@ const specs: OptionSpec[] = [
   { long: 'psi', takesValue: true, name: 'psi' },
   { long: 'json', takesValue: false, name: 'json' },
   { long: 'proc-root', takesValue: true, name: 'proc-root' },
+  ...graduatedSpecs,
 ];
 
 const failure = (exitCode: number, message: string): OptionsResult => ({ action: 'fail', exitCode, message });
@@ -122,6 +127,7 @@ function defaults(): GuardOptions {
     termTimeoutMs: 5000,
     json: false,
     procRoot: '/proc',
+    graduated: emptyGraduatedFlags(),
     notices: [],
   };
 }
@@ -246,6 +252,11 @@ export function parseGuardOptions(args: string[], env: NodeJS.ProcessEnv = {}): 
   }
   const options = defaults();
   for (const option of parsed.options) {
+    if (GRADUATED_OPTION_NAMES.has(option.name)) {
+      const error = applyGraduatedOption(options.graduated, option);
+      if (error !== undefined) return failure(EXIT.badGraduated, error);
+      continue;
+    }
     const result = appliers[option.name]?.(options, option);
     if (result) return result;
   }

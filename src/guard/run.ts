@@ -5,7 +5,8 @@ import { readCgroupPids } from '../sys/readCgroup.ts';
 import { listPids, readCmdline, readPidStat } from '../sys/readProc.ts';
 import { resolveCgroupPath } from './cgroupPath.ts';
 import type { Emit, VictimInfo } from './events.ts';
-import { Guard } from './guard.ts';
+import { type GraduatedHook, Guard } from './guard.ts';
+import { crashHandler, setupGraduated } from './graduated/setup.ts';
 import { PRE_HOOK_WAIT_MS, checkHook, runHook } from './hooks.ts';
 import { type MemorySample, type MemorySource, cgroupMemorySource, hostMemorySource } from './memory.ts';
 import { EXIT, type GuardOptions } from './options.ts';
@@ -77,7 +78,7 @@ function startupNotices(options: GuardOptions, source: Source, first: MemorySamp
   return notices;
 }
 
-function createGuard(options: GuardOptions, source: Source, thresholds: Thresholds, hooks: Hooks, emit: Emit, nowMs: () => number): Guard {
+function createGuard(options: GuardOptions, source: Source, thresholds: Thresholds, hooks: Hooks, emit: Emit, nowMs: () => number, graduated?: GraduatedHook): Guard {
   const policy = {
     sortByRss: options.sortByRss,
     ignoreRootUser: options.ignoreRootUser,
@@ -109,6 +110,7 @@ function createGuard(options: GuardOptions, source: Source, thresholds: Threshol
       emit,
       ...(pre ? { preKill: (victim: VictimInfo) => runHook('pre-kill', pre, victim, emit, PRE_HOOK_WAIT_MS) } : {}),
       ...(post !== undefined || options.notify ? { postKill } : {}),
+      ...(graduated ? { graduated } : {}),
     },
     {
       thresholds,
@@ -131,18 +133,27 @@ export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => n
   const pre = checkHook('-P', options.preKillHook);
   const post = checkHook('-N', options.postKillHook);
   const hookWarnings = [pre.warning, post.warning].filter((w): w is string => w !== undefined);
-  for (const line of startupNotices(options, source, first.value, resolved.thresholds, [...resolved.notices, ...hookWarnings])) {
-    emit({ type: 'notice', message: line });
-  }
+  // Settings are checked (and a previous guard's ledger repaired) before anything is announced.
+  const graduated = await setupGraduated(options, source, first.value, emit, nowMs);
+  if (!graduated.ok) return fatal(EXIT.badGraduated, graduated.message);
+  const runtime = graduated.runtime;
+  const notices = [...startupNotices(options, source, first.value, resolved.thresholds, [...resolved.notices, ...hookWarnings]), ...(runtime?.notices ?? [])];
+  for (const line of notices) emit({ type: 'notice', message: line });
   emit({ type: 'start', pid: process.pid, version: packageVersion(), thresholds: resolved.thresholds, dryRun: options.dryRun, sample: first.value, ...(source.cgroupDir ? { cgroup: source.cgroupDir } : {}) });
   const hooks = { ...(pre.path ? { pre: pre.path } : {}), ...(post.path ? { post: post.path } : {}) };
-  const guard = createGuard(options, source, resolved.thresholds, hooks, emit, nowMs);
+  const guard = createGuard(options, source, resolved.thresholds, hooks, emit, nowMs, runtime?.hook);
   const stop = (signal: string): void => {
     emit({ type: 'stop', reason: `received ${signal}` });
     guard.stop();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  await guard.run();
+  if (runtime) process.once('uncaughtException', crashHandler(runtime, emit));
+  try {
+    await guard.run();
+  } finally {
+    runtime?.restoreAll('guard stopping');
+  }
   return 0;
 }
+

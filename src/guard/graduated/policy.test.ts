@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, THROTTLE_PERIOD_MS, phasesOf, planFor, roleOf } from './policy.ts';
+
+const plan = (level: Parameters<typeof planFor>[0], role: Parameters<typeof planFor>[1], ms = 0) => planFor(level, role, ms, DEFAULT_POLICY);
+
+describe('planFor', () => {
+  it("gives a lone target its level's action: nice, then 50 % and 25 % run time, then pause", () => {
+    expect(plan('NORMAL', 'alone')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
+    expect(plan('WARNING', 'alone')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+    expect(plan('CRITICAL', 'alone', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
+    expect(plan('CRITICAL', 'alone', 1000)).toEqual({ mode: 'throttle', dutyPercent: 25, lowerPriority: true });
+    expect(plan('CRITICAL', 'alone', 60_000)).toEqual({ mode: 'throttle', dutyPercent: 25, lowerPriority: true });
+    expect(plan('EMERGENCY', 'alone')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
+  });
+
+  it('treats the leader one level milder: it keeps its priority at WARNING and is never paused', () => {
+    expect(plan('WARNING', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
+    expect(plan('CRITICAL', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+    expect(plan('EMERGENCY', 'leader', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
+  });
+
+  it('pauses the other targets from WARNING on, so that only the leader grows', () => {
+    for (const level of ['WARNING', 'CRITICAL', 'EMERGENCY'] as const) expect(plan(level, 'other')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
+    expect(plan('NORMAL', 'other')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
+  });
+});
+
+describe('roleOf and phasesOf', () => {
+  it('a single target is alone; of several, one leads', () => {
+    expect(roleOf(true, 1)).toBe('alone');
+    expect(roleOf(true, 3)).toBe('leader');
+    expect(roleOf(false, 3)).toBe('other');
+  });
+
+  it('throttles in short periods and pauses for max_pause first, then runs at the minimum duty', () => {
+    expect(phasesOf({ mode: 'run', dutyPercent: 100, lowerPriority: false }, 2000)).toBeUndefined();
+    expect(phasesOf({ mode: 'throttle', dutyPercent: 25, lowerPriority: true }, 2000)).toEqual({ runMs: 25, stopMs: 75 });
+    const pause = phasesOf({ mode: 'pause', dutyPercent: 10, lowerPriority: true }, 2000);
+    expect(pause).toEqual({ runMs: 10, stopMs: 90, firstStopMs: 2000 });
+    expect((pause?.runMs ?? 0) + (pause?.stopMs ?? 0)).toBe(THROTTLE_PERIOD_MS);
+  });
+});

@@ -1,0 +1,67 @@
+// What each target gets at each level. A lone target gets its level's action. When several compete,
+// the one holding the most memory (the leader: closest to finishing and giving memory back) gets
+// the action of the level below, and the others that of the level above, so under pressure one
+// target keeps making progress while the rest wait instead of all stalling half-way.
+import type { Phases } from './dutyCycle.ts';
+import type { Level } from './levels.ts';
+
+export type Role = 'alone' | 'leader' | 'other';
+export type Mode = 'run' | 'throttle' | 'pause';
+
+export interface Plan {
+  mode: Mode;
+  // Share of wall time the target may run: 100 for 'run'; a throttle step; the minimum for 'pause'.
+  dutyPercent: number;
+  // WARNING and above: nice 10 (and the release signal, once).
+  lowerPriority: boolean;
+}
+
+export interface PolicySettings {
+  // CRITICAL's duty cycle, one step per check interval spent in the level: 50 % then 25 %.
+  throttleStepsPercent: number[];
+  stepMs: number;
+  // Run share between pauses; never 0, so work always continues.
+  minDutyPercent: number;
+}
+
+export const DEFAULT_POLICY: PolicySettings = { throttleStepsPercent: [50, 25], stepMs: 1000, minDutyPercent: 10 };
+
+const ORDER: Level[] = ['NORMAL', 'WARNING', 'CRITICAL', 'EMERGENCY'];
+
+function effectiveLevel(level: Level, role: Role): Level {
+  if (level === 'NORMAL' || role === 'alone') return level;
+  if (role === 'other') return 'EMERGENCY';
+  return ORDER[ORDER.indexOf(level) - 1] ?? level;
+}
+
+export function planFor(level: Level, role: Role, msInLevel: number, settings: PolicySettings): Plan {
+  const acting = effectiveLevel(level, role);
+  // The leader keeps its priority at WARNING: on a busy machine nice 10 would slow the one target
+  // whose progress gives memory back.
+  const lowerPriority = acting !== 'NORMAL';
+  if (acting === 'NORMAL' || acting === 'WARNING') return { mode: 'run', dutyPercent: 100, lowerPriority };
+  if (acting === 'CRITICAL') {
+    const steps = settings.throttleStepsPercent;
+    const step = Math.min(steps.length - 1, Math.floor(Math.max(0, msInLevel) / settings.stepMs));
+    return { mode: 'throttle', dutyPercent: steps[step] ?? settings.minDutyPercent, lowerPriority };
+  }
+  return { mode: 'pause', dutyPercent: settings.minDutyPercent, lowerPriority };
+}
+
+export function roleOf(isLeader: boolean, targetCount: number): Role {
+  if (targetCount <= 1) return 'alone';
+  return isLeader ? 'leader' : 'other';
+}
+
+// Phases of a duty cycle, in short periods so that progress is smooth: a burst of run time
+// would let a fast allocator take hundreds of MiB at once. A pause is one stop of maxPauseMs,
+// then the minimum duty cycle.
+export const THROTTLE_PERIOD_MS = 100;
+
+export function phasesOf(plan: Plan, maxPauseMs: number): Phases | undefined {
+  if (plan.mode === 'run' || plan.dutyPercent >= 100) return undefined;
+  const duty = Math.max(1, plan.dutyPercent) / 100;
+  const runMs = Math.max(1, Math.round(THROTTLE_PERIOD_MS * duty));
+  const phases = { runMs, stopMs: THROTTLE_PERIOD_MS - runMs };
+  return plan.mode === 'pause' ? { ...phases, firstStopMs: maxPauseMs } : phases;
+}
