@@ -10,6 +10,7 @@ interface Subcommand {
 const subcommands: Record<string, Subcommand> = {
   guard: { summary: 'OOM guard, earlyoom-compatible (also installed as oom-guard)', load: () => import('./guard.ts') },
   snapshot: { summary: 'print one snapshot of host metrics (--json for JSON)', load: () => import('./snapshot.ts') },
+  trace: { summary: 'live process, file and OOM events traced with eBPF (exec|exit|open|io|oom)', load: () => import('./trace.ts') },
 };
 
 function version(): string {

@@ -108,6 +108,7 @@ export class EbpfBackend {
       this.supervisor = new Supervisor(
         {
           command: setpriv ?? this.options.bpftracePath,
+          name: this.options.bpftracePath,
           args: setpriv ? ['--pdeathsig', 'SIGTERM', '--', this.options.bpftracePath, ...bpftraceArgs] : bpftraceArgs,
           env: {
             ...process.env,

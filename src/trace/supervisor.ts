@@ -7,6 +7,8 @@ import { type Clock, systemClock } from '../collect/clock.ts';
 export interface SupervisorOptions {
   command: string;
   args: string[];
+  // what messages call it (the command may be a wrapper such as setpriv)
+  name?: string;
   env?: NodeJS.ProcessEnv;
   isReady: (line: string) => boolean;
   clock?: Clock;
@@ -44,7 +46,8 @@ export interface SupervisorHandlers {
 const STDERR_TAIL = 20;
 
 export class Supervisor {
-  private readonly options: Required<Omit<SupervisorOptions, 'env'>> & { env?: NodeJS.ProcessEnv };
+  private readonly options: Required<Omit<SupervisorOptions, 'env' | 'name'>> & { env?: NodeJS.ProcessEnv };
+  private readonly name: string;
   private readonly handlers: SupervisorHandlers;
   private child: ChildProcess | undefined;
   private stopping = false;
@@ -69,6 +72,7 @@ export class Supervisor {
       ...options,
     };
     this.handlers = handlers;
+    this.name = options.name ?? options.command;
   }
 
   get pid(): number | undefined {
@@ -102,7 +106,7 @@ export class Supervisor {
         child.kill('SIGKILL');
       }
     }, this.options.readyTimeoutMs);
-    child.once('error', (error) => this.stderrTail.push(`cannot start ${this.options.command}: ${error.message}`));
+    child.once('error', (error) => this.stderrTail.push(`cannot start ${this.name}: ${error.message}`));
     child.once('close', (code, signal) => this.onClose(child, code, signal));
     // A grandchild holding the pipes open would delay 'close' for ever: a second after the exit, let go.
     child.once('exit', () => {
@@ -154,7 +158,7 @@ export class Supervisor {
     const errors = this.stderrTail.filter((line) => /error|not found|cannot|permission|not ready/i.test(line) && !line.includes('RLIMIT_MEMLOCK'));
     const last = errors.at(-1) ?? this.stderrTail.at(-1);
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    return last ? `${this.options.command} ${how}: ${last.trim()}` : `${this.options.command} ${how}`;
+    return last ? `${this.name} ${how}: ${last.trim()}` : `${this.name} ${how}`;
   }
 
   private onClose(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
