@@ -44,7 +44,22 @@ export interface TraceStats {
   incompleteIntervals: number;
   parseErrors: number;
   events: Partial<Record<TraceEventType, number>>;
+  // kernel OOM kills seen: victims traced, or kills counted by the fallback
+  oomKills: number;
   processes: number;
+}
+
+// What a consumer (the CLI, the daemon) needs of a trace source.
+export interface TraceSource {
+  readonly mode: TraceMode;
+  readonly tree: ProcessTree;
+  // hears the current status at once, then every event; returns the unsubscribe function
+  subscribe(listener: Listener): () => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  stats(): TraceStats;
 }
 
 export type Listener = (event: TraceEvent) => void;
@@ -55,7 +70,7 @@ function probeNames(probes: ProbeSelection): string {
   return ['exec', 'exit', 'oom', ...(probes.opens ? ['open'] : []), ...(probes.ioFiles ? ['io per file'] : probes.io ? ['io'] : [])].join(', ');
 }
 
-export class Tracer {
+export class Tracer implements TraceSource {
   readonly tree: ProcessTree;
   private readonly options: TracerOptions;
   private readonly clock: Clock;
@@ -67,6 +82,7 @@ export class Tracer {
   private liveSinceMs: number | undefined;
   private gaps = 0;
   private incompleteIntervals = 0;
+  private oomKills = 0;
   private readonly counts: Partial<Record<TraceEventType, number>> = {};
 
   constructor(options: TracerOptions) {
@@ -91,6 +107,8 @@ export class Tracer {
     const applied = event.type === 'exec' ? this.tree.applyExec(event) : event.type === 'exit' ? this.tree.applyExit(event) : event;
     this.counts[event.type] = (this.counts[event.type] ?? 0) + 1;
     if (event.type === 'gap') this.gaps++;
+    if (event.type === 'oom') this.oomKills++;
+    if (event.type === 'oom-count') this.oomKills += event.kills;
     if ((event.type === 'io' || event.type === 'opens') && event.incomplete) this.incompleteIntervals++;
     for (const listener of this.listeners) listener(applied);
   }
@@ -202,6 +220,7 @@ export class Tracer {
       incompleteIntervals: this.incompleteIntervals,
       parseErrors: this.ebpf?.parseErrors ?? 0,
       events: { ...this.counts },
+      oomKills: this.oomKills,
       processes: this.tree.size,
     };
   }

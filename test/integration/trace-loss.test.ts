@@ -98,6 +98,30 @@ describe.skipIf(!support.ok || !hasV2)('a stalled reader, then a bpftrace that d
     expect(restarted.bpftracePid).not.toBe(pid);
     expect(alive(pid)).toBe(false);
   }, 120_000);
+
+  it('marks an interval whose map reached the key limit as incomplete', async () => {
+    // bpftrace's default limit: past 4,096 keys a map silently adds no more. 9,000 distinct names
+    // opened in a row: whichever intervals they fall in, one holds more than 4,096.
+    const limited = new Tracer({ probes: { opens: true, io: false, ioFiles: false }, mode: 'ebpf', mapKeysMax: 4096, cgroupV2Path: group });
+    const seen: TraceEvent[] = [];
+    limited.subscribe((event) => seen.push(event));
+    try {
+      await limited.start();
+      const pid = limited.stats().bpftracePid;
+      if (pid) bpftracePids.add(pid);
+      const run = spawnSync('/bin/sh', ['-c', `echo $$ > ${group}/cgroup.procs && i=0 && while [ $i -lt 9000 ]; do true < /nonexistent-hostguard/$i; i=$((i+1)); done; exit 0`], { stdio: 'ignore' });
+      expect(run.status).toBe(0);
+      await until(() => of(seen, 'opens').reduce((sum, e) => sum + e.rows.filter((r) => r.path.startsWith('/nonexistent-hostguard/')).length, 0) >= 4096, 30_000, 'the opens intervals');
+      const full = of(seen, 'opens').filter((e) => e.rows.length >= 4096);
+      expect(full.length).toBeGreaterThanOrEqual(1);
+      expect(full.every((e) => e.incomplete?.includes('@opens reached the 4096-key map limit (BPFTRACE_MAP_KEYS_MAX)'))).toBe(true);
+      // the names bpftrace kept are counted right: one failed open each
+      expect(full[0]?.rows.filter((r) => r.path.startsWith('/nonexistent-hostguard/')).every((r) => r.count === 1 && r.errnos?.ENOENT === 1)).toBe(true);
+      expect(limited.stats().incompleteIntervals).toBeGreaterThanOrEqual(1);
+    } finally {
+      await limited.stop();
+    }
+  }, 120_000);
 });
 
 describe.skipIf(process.getuid?.() !== 0)('tracefs', () => {
