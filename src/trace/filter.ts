@@ -75,7 +75,8 @@ export class ProcessFilter {
     const memberships = readPidCgroup(pid, this.options.procRoot);
     let member: boolean;
     if (memberships) {
-      const path = memberships.find((m) => m.controllers.includes(selector.controller) || `name=${m.controllers.join(',')}` === selector.controller)?.path;
+      // the directory names the hierarchy: "memory", "cpu,cpuacct", or "systemd" for name=systemd
+      const path = memberships.find((m) => m.controllers.join(',') === selector.controller || m.controllers.includes(selector.controller) || m.controllers.includes(`name=${selector.controller}`))?.path;
       member = path !== undefined && (path === selector.path || path.startsWith(selector.path === '/' ? '/' : `${selector.path}/`));
     } else {
       const parent = ppid ?? this.tree.get(pid)?.ppid;

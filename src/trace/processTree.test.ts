@@ -19,6 +19,13 @@ describe('ProcessTree', () => {
     expect(tree.loadSnapshot(PROC_ROOT, BOOT_MS)).toBe(0);
   });
 
+  it('replaces, on a second snapshot, a process whose pid now belongs to another', () => {
+    const tree = new ProcessTree();
+    tree.applyExec(exec({ pid: PIDS.parenComm, ppid: 1, timeMs: 1, startTimeMs: 1, comm: 'before' }));
+    expect(tree.loadSnapshot(PROC_ROOT, BOOT_MS)).toBe(4);
+    expect(tree.get(PIDS.parenComm)).toMatchObject({ comm: 'foo) Z (bar', origin: 'snapshot' });
+  });
+
   it('keeps a process across its exec and fills in what the kernel did not know', () => {
     const tree = new ProcessTree();
     tree.loadSnapshot(PROC_ROOT, BOOT_MS);

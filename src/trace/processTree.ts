@@ -71,20 +71,22 @@ export class ProcessTree {
     return this.live.size;
   }
 
-  // Every user process in /proc (kernel threads and zombies left out: a zombie has exited).
-  // bootEpochMs converts start times (ticks since boot) to epoch milliseconds.
+  // Every user process in /proc (kernel threads and zombies left out: a zombie has exited); a
+  // process the tree holds under a reused pid is replaced. bootEpochMs converts start times
+  // (ticks since boot) to epoch milliseconds. Returns how many it added.
   loadSnapshot(procRoot: string, bootEpochMs: number, ticksPerSecond = 100): number {
     let added = 0;
     for (const pid of listPids(procRoot)) {
-      if (this.live.has(pid)) continue;
       const stat = readPidStat(pid, procRoot);
       if (!stat || stat.state === 'Z' || isKernelThread(stat)) continue;
+      const startTimeMs = bootEpochMs + (stat.startTimeTicks * 1000) / ticksPerSecond;
+      if (this.live.has(pid) && sameStart(this.live.get(pid)?.startTimeMs, startTimeMs)) continue;
       const argv = readCmdline(pid, procRoot);
       const uid = readPidStatus(pid, procRoot)?.realUid;
       this.live.set(pid, {
         pid,
         ppid: stat.ppid,
-        startTimeMs: bootEpochMs + (stat.startTimeTicks * 1000) / ticksPerSecond,
+        startTimeMs,
         comm: stat.comm,
         ...(argv && argv.length > 0 ? { argv } : {}),
         ...(uid === undefined ? {} : { uid }),

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alive, until as waitUntil } from '../../test/helpers/bpftrace.ts';
 import { type DownInfo, Supervisor, type SupervisorOptions } from './supervisor.ts';
 
 // Real children: small shell scripts that behave as bpftrace does (a ready line, then records).
@@ -28,22 +29,7 @@ function supervise(script: string, options: Partial<SupervisorOptions> = {}): Ru
   return { supervisor, lines, downs, readies, gaveUp };
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const until = (condition: () => boolean, timeoutMs = 10_000): Promise<void> => waitUntil(condition, timeoutMs, 'the condition');
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));

@@ -1,6 +1,7 @@
 // Whether eBPF tracing can run here (root, bpftrace, tracefs, a kernel that accepts a tracepoint
-// program), and helpers for tests that start bpftrace: every process they start is ended by PID.
+// program), and helpers for tests of the tracer: every process they start is ended by PID.
 import { spawnSync } from 'node:child_process';
+import type { TraceEvent } from '../../src/trace/events.ts';
 import { findExecutable } from '../../src/trace/executable.ts';
 import { ensureTracefs } from '../../src/trace/tracefs.ts';
 
@@ -47,4 +48,9 @@ export async function until(condition: () => boolean, timeoutMs: number, what: s
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+// The events of one type, typed.
+export function eventsOf<T extends TraceEvent['type']>(events: TraceEvent[], type: T): Array<Extract<TraceEvent, { type: T }>> {
+  return events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
 }

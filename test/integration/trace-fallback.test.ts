@@ -6,15 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/trace/events.ts';
 import { Tracer, type TracerOptions } from '../../src/trace/tracer.ts';
 import { TestCgroup, exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
-import { until } from '../helpers/bpftrace.ts';
+import { eventsOf, until } from '../helpers/bpftrace.ts';
 import { HOG } from '../helpers/guardProcess.ts';
 
 const MiB = 1024 * 1024;
 const cgroupSupport = memoryCgroupSupport();
 if (!cgroupSupport.ok) console.warn(`skipping the sampled OOM test: ${cgroupSupport.reason}`);
 
-const of = <T extends TraceEvent['type']>(events: TraceEvent[], type: T): Array<Extract<TraceEvent, { type: T }>> =>
-  events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
+const of = eventsOf;
 
 describe('sampled tracing (/proc fallback)', () => {
   let tracer: Tracer | undefined;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossEvent, TraceEvent } from '../../src/trace/events.ts';
 import { ensureTracefs, tracefsMounted } from '../../src/trace/tracefs.ts';
 import { Tracer } from '../../src/trace/tracer.ts';
-import { alive, bpftraceSupport, killIfAlive, until } from '../helpers/bpftrace.ts';
+import { alive, bpftraceSupport, eventsOf, killIfAlive, until } from '../helpers/bpftrace.ts';
 
 const support = bpftraceSupport();
 if (!support.ok) console.warn(`skipping tracer loss tests: ${support.reason}`);
@@ -18,8 +18,7 @@ const V2_ROOT = '/sys/fs/cgroup/unified';
 const hasV2 = spawnSync('stat', ['-f', '-c', '%T', V2_ROOT], { encoding: 'utf8' }).stdout.trim() === 'cgroup2fs';
 if (support.ok && !hasV2) console.warn(`skipping the stalled-reader test: no cgroup v2 hierarchy at ${V2_ROOT} to filter on`);
 
-const of = <T extends TraceEvent['type']>(events: TraceEvent[], type: T): Array<Extract<TraceEvent, { type: T }>> =>
-  events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
+const of = eventsOf;
 
 describe.skipIf(!support.ok || !hasV2)('a stalled reader, then a bpftrace that dies', () => {
   const group = join(V2_ROOT, `hostguard-trace-loss-${process.pid}`);

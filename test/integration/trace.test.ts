@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecEvent, ExitEvent, IoEvent, OomVictimEvent, OpensEvent, TraceEvent } from '../../src/trace/events.ts';
 import { Tracer } from '../../src/trace/tracer.ts';
 import { TestCgroup, exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
-import { alive, bpftraceSupport, killIfAlive, until } from '../helpers/bpftrace.ts';
+import { alive, bpftraceSupport, eventsOf, killIfAlive, until } from '../helpers/bpftrace.ts';
 import { HOG } from '../helpers/guardProcess.ts';
 
 const support = bpftraceSupport();
@@ -17,8 +17,7 @@ if (!support.ok) console.warn(`skipping eBPF tracer tests: ${support.reason}`);
 const cgroupSupport = memoryCgroupSupport();
 const MiB = 1024 * 1024;
 
-const of = <T extends TraceEvent['type']>(events: TraceEvent[], type: T): Array<Extract<TraceEvent, { type: T }>> =>
-  events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
+const of = eventsOf;
 
 describe.skipIf(!support.ok)('eBPF tracer (lifecycle, opens, io per file)', () => {
   let tracer: Tracer;
