@@ -10,7 +10,7 @@ import type { Names } from './intervals.ts';
 import { parseBpftraceLine } from './parseBpftrace.ts';
 import { type ProbeSelection, type Program, composeProgram, loadFragment } from './program.ts';
 import type { ProcessTree } from './processTree.ts';
-import { Supervisor } from './supervisor.ts';
+import { Supervisor, type SupervisorHandlers, type SupervisorOptions } from './supervisor.ts';
 import { monotonicEpochOffsetMs } from './time.ts';
 import { ensureTracefs, tracepointHasField } from './tracefs.ts';
 
@@ -98,54 +98,62 @@ export class EbpfBackend {
     if (!tracefs.ok) throw new Error(tracefs.reason);
     if (tracefs.mounted && tracefs.message) this.sink.notice(tracefs.message);
     const hasGroupDead = tracepointHasField(this.options.tracefsPath, 'sched/sched_process_exit', 'group_dead');
-    this.program = composeProgram(this.options.probes, { filter: bpftraceFilter(this.options.cgroupV2Path), hasGroupDead }, (name) => loadFragment(name));
-    this.decoder = new EbpfDecoder({ epochOffsetMs: monotonicEpochOffsetMs(), cpuCount: cpus().length, keysMax: this.options.mapKeysMax, epochMaps: this.program.epochMaps, names: this.names() });
+    const program = composeProgram(this.options.probes, { filter: bpftraceFilter(this.options.cgroupV2Path), hasGroupDead }, (name) => loadFragment(name));
+    this.program = program;
+    this.decoder = new EbpfDecoder({ epochOffsetMs: monotonicEpochOffsetMs(), cpuCount: cpus().length, keysMax: this.options.mapKeysMax, epochMaps: program.epochMaps, names: this.names() });
     await new Promise<void>((resolve, reject) => {
-      let started = false;
-      const bpftraceArgs = ['-f', 'json', '-e', (this.program as Program).text];
-      // setpriv makes the kernel send SIGTERM to bpftrace should this process die without stopping it.
-      const setpriv = findExecutable('setpriv');
-      this.supervisor = new Supervisor(
-        {
-          command: setpriv ?? this.options.bpftracePath,
-          name: this.options.bpftracePath,
-          args: setpriv ? ['--pdeathsig', 'SIGTERM', '--', this.options.bpftracePath, ...bpftraceArgs] : bpftraceArgs,
-          env: {
-            ...process.env,
-            BPFTRACE_PERF_RB_PAGES: String(this.options.perfBufferPages),
-            BPFTRACE_MAP_KEYS_MAX: String(this.options.mapKeysMax),
-            BPFTRACE_STRLEN: String(STRLEN),
-          },
-          isReady: (line) => line.includes('"ready\\u001f'),
-          clock: this.options.clock,
-          ...(this.options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: this.options.readyTimeoutMs }),
-          ...(this.options.initialBackoffMs === undefined ? {} : { initialBackoffMs: this.options.initialBackoffMs }),
-        },
-        {
-          line: (line) => this.onLine(line),
-          chunkEnd: () => this.flush(false),
-          ready: (_pid, atMs) => {
-            this.onReady(atMs);
-            if (!started) {
-              started = true;
-              resolve();
-            }
-          },
-          down: (info) => {
-            this.flush(true);
-            if (info.requested || !info.wasReady) return;
-            this.downSince = { atMs: info.atMs, reason: info.reason };
-            this.sink.restarting(info.reason);
-          },
-          giveUp: (reason) => {
-            if (!started) reject(new Error(reason));
-            else this.sink.giveUp(reason);
-          },
-          stderr: () => undefined,
-        },
-      );
+      this.supervisor = new Supervisor(this.supervisorOptions(program), this.handlers(resolve, reject));
       this.supervisor.start();
     });
+  }
+
+  private supervisorOptions(program: Program): SupervisorOptions {
+    const { bpftracePath } = this.options;
+    const bpftraceArgs = ['-f', 'json', '-e', program.text];
+    // setpriv makes the kernel send SIGTERM to bpftrace should this process die without stopping it.
+    const setpriv = findExecutable('setpriv');
+    return {
+      command: setpriv ?? bpftracePath,
+      name: bpftracePath,
+      args: setpriv ? ['--pdeathsig', 'SIGTERM', '--', bpftracePath, ...bpftraceArgs] : bpftraceArgs,
+      env: {
+        ...process.env,
+        BPFTRACE_PERF_RB_PAGES: String(this.options.perfBufferPages),
+        BPFTRACE_MAP_KEYS_MAX: String(this.options.mapKeysMax),
+        BPFTRACE_STRLEN: String(STRLEN),
+      },
+      isReady: (line) => line.includes('"ready\\u001f'),
+      clock: this.options.clock,
+      ...(this.options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: this.options.readyTimeoutMs }),
+      ...(this.options.initialBackoffMs === undefined ? {} : { initialBackoffMs: this.options.initialBackoffMs }),
+    };
+  }
+
+  // The first ready resolves start(); failing before it rejects; later failures fall back.
+  private handlers(resolve: () => void, reject: (error: Error) => void): SupervisorHandlers {
+    let started = false;
+    return {
+      line: (line) => this.onLine(line),
+      chunkEnd: () => this.flush(false),
+      ready: (_pid, atMs) => {
+        this.onReady(atMs);
+        if (!started) {
+          started = true;
+          resolve();
+        }
+      },
+      down: (info) => {
+        this.flush(true);
+        if (info.requested || !info.wasReady) return;
+        this.downSince = { atMs: info.atMs, reason: info.reason };
+        this.sink.restarting(info.reason);
+      },
+      giveUp: (reason) => {
+        if (!started) reject(new Error(reason));
+        else this.sink.giveUp(reason);
+      },
+      stderr: () => undefined,
+    };
   }
 
   private onReady(atMs: number): void {
