@@ -42,6 +42,13 @@ export function killIfAlive(pid: number | undefined): void {
   if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+// The processes of `pids` still running: each is killed, and the caller's assertion names it.
+export function stillRunning(pids: Iterable<number>): number[] {
+  const left = [...pids].filter(alive);
+  for (const pid of left) killIfAlive(pid);
+  return left;
+}
+
 export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossEvent, TraceEvent } from '../../src/trace/events.ts';
 import { ensureTracefs, tracefsMounted } from '../../src/trace/tracefs.ts';
 import { Tracer } from '../../src/trace/tracer.ts';
-import { alive, bpftraceSupport, eventsOf, killIfAlive, until } from '../helpers/bpftrace.ts';
+import { alive, bpftraceSupport, eventsOf, stillRunning, until } from '../helpers/bpftrace.ts';
 
 const support = bpftraceSupport();
 if (!support.ok) console.warn(`skipping tracer loss tests: ${support.reason}`);
@@ -44,11 +44,7 @@ describe.skipIf(!support.ok || !hasV2)('a stalled reader, then a bpftrace that d
 
   afterAll(async () => {
     await tracer?.stop();
-    for (const pid of bpftracePids) {
-      const left = alive(pid);
-      killIfAlive(pid);
-      expect(left, `bpftrace ${pid} still running after stop`).toBe(false);
-    }
+    expect(stillRunning(bpftracePids), 'bpftrace still running after stop').toEqual([]);
     rmdirSync(group);
   }, 60_000);
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecEvent, ExitEvent, IoEvent, OomVictimEvent, OpensEvent, TraceEvent } from '../../src/trace/events.ts';
 import { Tracer } from '../../src/trace/tracer.ts';
 import { TestCgroup, exited, memoryCgroupSupport } from '../helpers/cgroup.ts';
-import { alive, bpftraceSupport, eventsOf, killIfAlive, until } from '../helpers/bpftrace.ts';
+import { bpftraceSupport, eventsOf, stillRunning, until } from '../helpers/bpftrace.ts';
 import { HOG } from '../helpers/guardProcess.ts';
 
 const support = bpftraceSupport();
@@ -36,11 +36,7 @@ describe.skipIf(!support.ok)('eBPF tracer (lifecycle, opens, io per file)', () =
 
   afterAll(async () => {
     await tracer?.stop();
-    for (const pid of bpftracePids) {
-      const left = alive(pid);
-      killIfAlive(pid);
-      expect(left, `bpftrace ${pid} still running after stop`).toBe(false);
-    }
+    expect(stillRunning(bpftracePids), 'bpftrace still running after stop').toEqual([]);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
