@@ -85,6 +85,7 @@ describe.skipIf(!support.ok)('hostguard trace on eBPF', () => {
   let dir: string;
   let probe: string;
   let exiter: string;
+  let ddCopy: string;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'hostguard-trace-cli-'));
@@ -93,6 +94,8 @@ describe.skipIf(!support.ok)('hostguard trace on eBPF', () => {
     exiter = join(dir, 'hgtrace-exit');
     copyFileSync('/bin/true', probe);
     copyFileSync('/bin/sh', exiter);
+    ddCopy = join(dir, 'hgtrace-dd');
+    copyFileSync(spawnSync('sh', ['-c', 'command -v dd'], { encoding: 'utf8' }).stdout.trim(), ddCopy);
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,5 +132,19 @@ describe.skipIf(!support.ok)('hostguard trace on eBPF', () => {
     run.child.kill('SIGTERM');
     expect((await exited(run.child)).code).toBe(0);
     expect(alive(bpftrace)).toBe(false);
+  }, 150_000);
+
+  it('prints per-second io rows, per process, that add up to what the process wrote', async () => {
+    const run = cli(['io', '--json', '--comm', 'hgtrace-dd']);
+    await live(run);
+    const dd = spawn(ddCopy, ['if=/dev/zero', `of=${join(dir, 'io-out')}`, 'bs=64k', 'count=128'], { stdio: 'ignore' });
+    await exited(dd);
+    type Io = { type: string; timeMs: number; processes: Array<{ pid: number; comm?: string; writtenBytes: number }> };
+    const intervals = (): Io[] => run.lines.map((line) => JSON.parse(line) as Io).filter((e) => e.type === 'io');
+    const written = (): number => intervals().flatMap((e) => e.processes).filter((p) => p.pid === dd.pid).reduce((sum, p) => sum + p.writtenBytes, 0);
+    await until(() => written() >= 8 * 1024 * 1024, 10_000, 'the 8 MiB written by dd');
+    // 8 MiB to the file and dd's summary to /dev/null; no other process passes --comm
+    expect(written() - 8 * 1024 * 1024).toBeLessThan(1024);
+    expect(intervals().flatMap((e) => e.processes).every((p) => p.pid === dd.pid && p.comm === 'hgtrace-dd')).toBe(true);
   }, 150_000);
 });
