@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { availableFragments, composeProgram, fragmentNames, loadFragment, parseFragment } from './program.ts';
+
+const options = { filter: '1', hasGroupDead: true };
+const compose = (opens: boolean, io: boolean, ioFiles: boolean, filter = '1', hasGroupDead = true) =>
+  composeProgram({ opens, io, ioFiles }, { filter, hasGroupDead }, (name) => loadFragment(name));
+
+describe('composeProgram', () => {
+  it('always traces lifecycles and OOM victims, adds opens and io on request, files instead of per-process io', () => {
+    expect(fragmentNames({ opens: false, io: false, ioFiles: false })).toEqual(['lifecycle', 'oom']);
+    expect(fragmentNames({ opens: true, io: true, ioFiles: true })).toEqual(['lifecycle', 'oom', 'opens', 'iofiles']);
+    expect(compose(true, true, false).fragments).toEqual(['lifecycle', 'oom', 'openname', 'opens', 'io']);
+    // openname is required by both and included once
+    expect(compose(true, false, true).fragments).toEqual(['lifecycle', 'oom', 'openname', 'opens', 'iofiles']);
+  });
+
+  it('fills every slot: no {{...}} is left, the filter and the exit test are in place', () => {
+    for (const [opens, io, files] of [[false, false, false], [true, true, false], [true, false, true]] as const) {
+      const { text } = compose(opens, io, files, 'cgroup == 42', false);
+      expect(text).not.toMatch(/\{\{\w+\}\}/);
+      expect(text).toContain('/cgroup == 42/');
+      expect(text).toContain('if (pid == tid) {');
+    }
+    expect(compose(false, false, false).text).toContain('if (args->group_dead) {');
+  });
+
+  it('prints and clears each epoch map at the tick, both epochs and a last tick at END, and clears the rest', () => {
+    const program = compose(true, false, true);
+    expect(program.epochMaps).toEqual(['@opens', '@fname', '@fread', '@fwrite']);
+    const tick = program.text.slice(program.text.indexOf('interval:s:1 {'));
+    for (const map of program.epochMaps) {
+      expect(tick).toContain(`print(${map}0); clear(${map}0);`);
+      expect(tick).toContain(`print(${map}1); clear(${map}1);`);
+    }
+    const end = program.text.slice(program.text.lastIndexOf('END {'));
+    expect(end).toMatch(/print\(@fread0\); print\(@fread1\);[\s\S]*printf\("tick[\s\S]*clear\(@fdgen\);[\s\S]*clear\(@seq\);/);
+    // without epoch maps there is no tick at all
+    expect(compose(false, false, false).text).not.toContain('interval:s:1');
+  });
+
+  it('clears at END every map a fragment declares, so bpftrace prints nothing but the last interval on exit', () => {
+    const program = compose(true, false, true);
+    const assigned = new Set([...program.text.matchAll(/(@\w+)\[[^\]]*\]\s*=/g)].map((m) => m[1]));
+    const end = program.text.slice(program.text.lastIndexOf('END {'));
+    for (const map of assigned) {
+      const base = /^(@\w+?)[01]$/.exec(map ?? '')?.[1];
+      if (base && program.epochMaps.includes(base)) continue;
+      expect(end, `${map} is not cleared at END`).toContain(`clear(${map});`);
+    }
+  });
+
+  it('reads the directives of a fragment and refuses a cycle', () => {
+    expect(parseFragment('x', '// requires: a b\n// epoch: @m\n// end-clear: @c @d\n')).toMatchObject({ requires: ['a', 'b'], epochMaps: ['@m'], endClears: ['@c', '@d'] });
+    const texts: Record<string, string> = { base: '{{probes}}', lifecycle: '// requires: oom\n', oom: '// requires: lifecycle\n' };
+    expect(() => composeProgram({ opens: false, io: false, ioFiles: false }, options, (name) => texts[name] ?? '')).toThrow('cycle: lifecycle -> oom -> lifecycle');
+  });
+
+  it('ships only fragments some selection uses', () => {
+    const used = new Set(['base', 'tick', ...compose(true, true, false).fragments, ...compose(true, false, true).fragments]);
+    expect(availableFragments().filter((name) => !used.has(name))).toEqual([]);
+  });
+});
