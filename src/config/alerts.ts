@@ -19,6 +19,14 @@ const webhookSchema = z.strictObject({
   ...delivery,
 });
 
+const watchSchema = z.strictObject({
+  name: z.string().min(1).describe('how the endpoint is named in the alert'),
+  url: z.url({ protocol: /^https?$/ }).describe('fetched with GET; an answer 200-399 is up'),
+  interval: durationSchema('time between checks', 86_400_000).prefault('30s'),
+  timeout: durationSchema('how long one check may take', 60_000).prefault('5s'),
+  failures: z.number().int().min(1).max(100).default(2).describe('failed checks in a row before SERVER_DOWN fires'),
+});
+
 export const alertsSchema = z.strictObject({
   rate_limit: durationSchema('the same alert (same de-duplication key) goes out at most once per this period', 86_400_000).prefault('60s'),
   max_per_minute: z.number().int().min(1).default(30).describe('above this many alerts in a minute, the rest are held back and one summary says how many'),
@@ -42,6 +50,7 @@ export const alertsSchema = z.strictObject({
   dbus: z.strictObject({ system_signal: z.boolean().default(false).describe("also send earlyoom's system-bus signal"), ...delivery }).optional(),
   script: z.strictObject({ path: z.string().startsWith('/').describe('an executable: the alert in HOSTGUARD_ALERT_* and as JSON on stdin'), ...delivery }).optional(),
   webhooks: z.array(webhookSchema).default([]),
+  watch: z.array(watchSchema).default([]).describe('HTTP endpoints to watch: SERVER_DOWN when one stops answering'),
 });
 
 export type AlertsConfig = z.output<typeof alertsSchema>;

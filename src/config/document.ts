@@ -24,12 +24,15 @@ const SECTION_TITLES: Record<keyof typeof configSections, string> = {
   store: 'Where history is kept: a SQLite file, or a PostgreSQL database shared by a fleet.',
   retention: 'How long history is kept: raw snapshots, then 1-minute and 1-hour rollups (avg/min/max). Periods take days ("7d"), hours or minutes.',
   alerts: 'Alerts: noise control, then the channels. A channel is on when its table is present; each has min_severity, timeout and retries. The tables below are commented out: remove the # to use one.',
+  events: 'Host events (exec, exit, kernel OOM kills, guard actions): where the guard writes its events, and how many are kept per minute.',
+  trace: 'The tracer of process lifecycles, opens and I/O: eBPF through bpftrace as root, else /proc sampling when asked for (see docs/trace.md).',
 };
 
 // Examples for arrays of tables, which have no default to show.
 const ARRAY_EXAMPLES: Record<string, { note: string; entries: unknown[] }> = {
   'anomaly.rules': { note: 'The entries below are the built-in rules; with default_rules = true they apply without being listed.', entries: DEFAULT_RULES },
   'alerts.webhooks': { note: 'An example, commented out:\n[[alerts.webhooks]]\nurl = "https://hooks.slack.com/services/T000/B000/XXXX"\nformat = "slack"\nmin_severity = "warning"', entries: [] },
+  'alerts.watch': { note: 'An example, commented out:\n[[alerts.watch]]\nname = "web"\nurl = "http://127.0.0.1:3000/health"\ninterval = "30s"', entries: [] },
 };
 
 function literal(value: unknown): string {

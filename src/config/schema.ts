@@ -4,6 +4,7 @@ import { alertsSchema } from './alerts.ts';
 import { anomalySchema } from './anomaly.ts';
 import { apiSchema } from './api.ts';
 import { collectorsSchema } from './collectors.ts';
+import { eventsSchema, traceSchema } from './events.ts';
 import { samplerSchema } from './sampler.ts';
 import { retentionSettingsSchema, storeSchema } from './store.ts';
 
@@ -15,6 +16,8 @@ export const configSections = {
   store: storeSchema,
   retention: retentionSettingsSchema,
   alerts: alertsSchema,
+  events: eventsSchema,
+  trace: traceSchema,
 } as const;
 
 export const configSchema = z.strictObject({
@@ -25,6 +28,8 @@ export const configSchema = z.strictObject({
   store: storeSchema.prefault({}),
   retention: retentionSettingsSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
+  events: eventsSchema.prefault({}),
+  trace: traceSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -44,6 +44,9 @@ hostguard's own options:
                             FULL percent (SIGTERM) or KILL percent (SIGKILL,
                             default FULL*2)
   --json                    write one JSON object per event on stdout
+  --events-file PATH        also append every event but reports as JSON lines
+                            to PATH (rotated to PATH.1 at 16 MiB); the daemon
+                            (hostguard serve) follows this file
   --proc-root PATH          read processes and memory from PATH instead of /proc
 
 Graduated response (slow the offenders down before anything is killed):

@@ -43,6 +43,8 @@ export interface GuardOptions {
   cgroup?: string;
   psi?: { term: number; kill: number };
   json: boolean;
+  // --events-file: JSON lines for the daemon to follow
+  eventsFile?: string;
   procRoot: string;
   // --graduated, --protect and their settings (resolved with --config in run.ts).
   graduated: GraduatedFlags;
@@ -83,6 +85,7 @@ const specs: OptionSpec[] = [
   { long: 'cgroup', takesValue: true, name: 'cgroup' },
   { long: 'psi', takesValue: true, name: 'psi' },
   { long: 'json', takesValue: false, name: 'json' },
+  { long: 'events-file', takesValue: true, name: 'events-file' },
   { long: 'proc-root', takesValue: true, name: 'proc-root' },
   ...graduatedSpecs,
 ];
@@ -190,6 +193,11 @@ const appliers: Record<string, Apply> = {
   'sort-by-rss': flag((o) => (o.sortByRss = true)),
   syslog: flag((o) => (o.syslog = true)),
   json: flag((o) => (o.json = true)),
+  'events-file': (o, opt) => {
+    if (!opt.value) return failure(EXIT.usage, '--events-file: expected a file path');
+    o.eventsFile = opt.value;
+    return undefined;
+  },
   'term-timeout': (o, opt) => {
     const seconds = parseSeconds(opt.value ?? '');
     if (seconds === undefined || seconds <= 0) {

@@ -1,6 +1,7 @@
 // Where the guard's events go: earlyoom-style text on stdout/stderr, or JSON lines on stdout,
 // through sinks that drop lines rather than block when a reader stalls.
 import { type Emit, type GuardEvent, jsonOf, textOf } from './events.ts';
+import type { EventsFile } from './eventsFile.ts';
 import { openLineSink } from './lineSink.ts';
 
 export interface OutputOptions {
@@ -9,6 +10,8 @@ export interface OutputOptions {
   nowMs: () => number;
   // A text sink other than the std streams (--syslog).
   textSink?: (line: string, warning: boolean) => void;
+  // --events-file
+  eventsFile?: EventsFile;
 }
 
 export function createOutput(options: OutputOptions): Emit {
@@ -16,6 +19,7 @@ export function createOutput(options: OutputOptions): Emit {
   const stderr = openLineSink(2);
   const writeText = options.textSink ?? ((line: string, warning: boolean) => (warning ? stderr : stdout).write(line));
   return (event: GuardEvent) => {
+    options.eventsFile?.write(event, options.nowMs());
     if (event.type === 'debug' && !options.debug) return;
     const text = textOf(event);
     if (options.json) {
