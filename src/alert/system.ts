@@ -21,7 +21,10 @@ export interface AlertSystemOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type AlertListener = (alert: Alert, event: AlertEvent) => void;
+// Hears every change of an alert's state: fired (or repeated past the rate limit), resolved, acknowledged.
+export type AlertListener = (alert: Alert, event: AlertEvent | 'acknowledged') => void;
+// Hears that an alert has a new delivery status (sent, failed, suppressed).
+export type DeliveryListener = (alert: Alert, status: DeliveryStatus) => void;
 
 export interface AlertFilter {
   state?: Alert['state'];
@@ -43,6 +46,7 @@ export class AlertSystem {
   // Per alert, the channels it was fanned out to as fired, with how that delivery ended.
   private readonly firedDeliveries = new Map<string, Map<string, Promise<DeliveryStatus>>>();
   private readonly listeners = new Set<AlertListener>();
+  private readonly deliveryListeners = new Set<DeliveryListener>();
   private readonly queues = new Map<string, WorkQueue>();
 
   constructor(options: AlertSystemOptions) {
@@ -60,6 +64,16 @@ export class AlertSystem {
   subscribe(listener: AlertListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  subscribeDeliveries(listener: DeliveryListener): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
+  }
+
+  // An alert still in the recent history, by id.
+  get(id: string): Alert | undefined {
+    return this.recent.find((a) => a.id === id);
   }
 
   // Fires an alert; a key already firing counts a repeat, sent again only once the rate limit allows.
@@ -108,7 +122,7 @@ export class AlertSystem {
     if (!alert || alert.state === 'resolved') return alert;
     alert.state = 'acknowledged';
     alert.acknowledgedMs = this.options.nowMs();
-    for (const listener of this.listeners) listener(alert, 'fired');
+    for (const listener of this.listeners) listener(alert, 'acknowledged');
     return alert;
   }
 
@@ -219,6 +233,8 @@ export class AlertSystem {
     list.push(...results);
     this.statuses.set(alertId, list);
     for (const status of results) if (status.status !== 'suppressed') this.lastByChannel.set(status.channel, status);
+    const alert = this.deliveryListeners.size > 0 ? this.get(alertId) : undefined;
+    if (alert) for (const status of results) for (const listener of this.deliveryListeners) listener(alert, status);
   }
 
   // Once a minute at most: one summary of what the global cap held back.

@@ -11,6 +11,8 @@ import { ApiServer } from '../serve/http.ts';
 import { LiveHub } from '../serve/hub.ts';
 import { type DaemonStatus, newDaemonStatus, SEVERITIES } from '../serve/status.ts';
 import type { Store } from '../store/store.ts';
+import { Alerting } from './alerting.ts';
+import { EventSources } from './eventSources.ts';
 import { RetentionLoop } from './retention.ts';
 import type { FromSampler } from './samplingProtocol.ts';
 import { SamplingThread } from './samplingThread.ts';
@@ -41,6 +43,8 @@ export class Daemon {
   private readonly retention: RetentionLoop;
   private readonly server: ApiServer;
   private sampling: SamplingThread | undefined;
+  private readonly alerting: Alerting;
+  private readonly eventSources: EventSources;
   // peak of each open episode as last stored: an open episode is stored again when it gets worse
   private readonly storedPeaks = new Map<string, number>();
 
@@ -60,10 +64,33 @@ export class Daemon {
     this.hub = new LiveHub(this.status);
     this.writes = new WriteQueue(this.status.store, { maxPending: 1000, log: options.log });
     this.retention = new RetentionLoop(options.store, this.status.store, { settings: retention, everyMs: RETENTION_EVERY_MS, budgetMs: RETENTION_BUDGET_MS, log: options.log });
-    this.server = new ApiServer({ hub: this.hub, store: options.store, settings: api, now: () => Date.now(), collectors: collectorNames });
+    const { store, log } = options;
+    this.alerting = new Alerting({ config: options.config.alerts, host: store.hostId, hub: this.hub, store, writes: this.writes, log });
+    this.eventSources = new EventSources({
+      events: options.config.events,
+      trace: options.config.trace,
+      host: store.hostId,
+      alerts: this.alerting,
+      write: (events) => this.writes.push(() => store.saveEvents(events)),
+      publish: (event) => this.hub.publishEvent(event),
+      log,
+      nowMs: () => Date.now(),
+    });
+    const sources = this.eventSources;
+    const events = {
+      acknowledge: (id: string) => this.alerting.acknowledge(id),
+      ...(sources.ioTop ? { ioTop: sources.ioTop } : {}),
+      traceStats: () => sources.traceStats(),
+      get traceOffReason() {
+        return sources.traceOffReason;
+      },
+    };
+    this.server = new ApiServer({ hub: this.hub, store, settings: api, now: () => Date.now(), collectors: collectorNames, events });
   }
 
   async start(): Promise<AddressInfo> {
+    await this.eventSources.start();
+    this.alerting.start();
     const address = await this.server.listen();
     const { sampler, anomaly: rules, collectors } = this.options.config;
     this.sampling = new SamplingThread(
@@ -84,7 +111,8 @@ export class Daemon {
   // Stops sampling first, then lets the queued writes finish (within budgetMs) and closes the store.
   async stop(budgetMs = 1500): Promise<{ flushed: boolean }> {
     this.retention.stop();
-    await this.sampling?.stop(Math.min(500, budgetMs));
+    await Promise.all([this.sampling?.stop(Math.min(500, budgetMs)), this.eventSources.stop()]);
+    await this.alerting.stop(Math.min(300, budgetMs / 4));
     const [flushed] = await Promise.all([this.writes.flush(budgetMs), this.server.close()]);
     await this.retention.idle();
     await this.options.store.close();
@@ -109,6 +137,7 @@ export class Daemon {
     this.hub.publishSnapshot({ snapshot, ...(message.cpuSeconds ? { cpuSeconds: message.cpuSeconds } : {}) }, message.json);
     const store = this.options.store;
     this.writes.push(() => store.insertSnapshot(snapshot));
+    this.alerting.onSnapshot(snapshot);
     for (const episode of message.opened) this.episodeEvent('open', episode);
     for (const episode of message.closed) this.episodeEvent('close', episode);
     for (const episode of message.open) {
@@ -126,6 +155,7 @@ export class Daemon {
     if (event === 'open') this.storedPeaks.set(episode.id, episode.peakValue);
     else this.storedPeaks.delete(episode.id);
     this.hub.publishAnomaly(event, episode);
+    this.alerting.onEpisode(event, episode);
     this.writes.push(() => this.options.store.saveEpisode(episode));
     this.options.log(`anomaly ${event === 'open' ? 'opened' : 'closed'}: [${episode.severity}] ${episode.message} (${episode.id})`);
   }

@@ -1,13 +1,15 @@
 // The live state the API serves from memory: the latest snapshot, serialized once per snapshot (REST
 // body, WebSocket message, /metrics text), the open episodes, and the listeners of new events.
 import type { MetricsSnapshot } from '../collect/types.ts';
+import type { Alert } from '../alert/model.ts';
 import type { Episode } from '../detect/rules.ts';
+import type { HostEvent } from '../events/model.ts';
 import { renderFamilies } from './exposition.ts';
 import { DAEMON_METRICS, SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
 import type { DaemonStatus } from './status.ts';
 
-export type Topic = 'snapshot' | 'anomaly';
-export const TOPICS: readonly Topic[] = ['snapshot', 'anomaly'];
+export type Topic = 'snapshot' | 'anomaly' | 'alerts' | 'events';
+export const TOPICS: readonly Topic[] = ['snapshot', 'anomaly', 'alerts', 'events'];
 
 export type AnomalyEvent = 'open' | 'close';
 export type HubListener = (topic: Topic, message: Buffer) => void;
@@ -60,6 +62,15 @@ export class LiveHub {
     if (event === 'open') this.open.set(episode.id, episode);
     else this.open.delete(episode.id);
     this.emit('anomaly', Buffer.from(JSON.stringify({ type: 'anomaly', event, data: episode })));
+  }
+
+  publishAlert(event: 'fired' | 'resolved' | 'acknowledged', alert: Alert): void {
+    this.emit('alerts', Buffer.from(JSON.stringify({ type: 'alert', event, data: alert })));
+  }
+
+  publishEvent(event: HostEvent): void {
+    // serialized only when someone listens: a fork storm costs nothing without clients
+    if (this.listeners.size > 0) this.emit('events', Buffer.from(JSON.stringify({ type: 'event', data: event })));
   }
 
   // The /metrics body in two pieces: the snapshot series (rendered at the first scrape after each

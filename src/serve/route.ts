@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Store } from '../store/store.ts';
 import type { LiveHub } from './hub.ts';
+import type { EventsApi } from './routesEvents.ts';
 import { describeParamIssue } from './params.ts';
 import type { ApiSettings } from './settings.ts';
 
@@ -12,6 +13,8 @@ export interface ApiDeps {
   settings: ApiSettings;
   now: () => number;
   collectors: readonly string[];
+  // alerts, host events, I/O tops, trace status (absent in tests that do not need them)
+  events?: EventsApi;
 }
 
 export type Reply =
@@ -35,7 +38,7 @@ export interface Route {
   path: string;
   summary: string;
   description?: string;
-  tag: 'system' | 'metrics' | 'anomalies' | 'processes' | 'monitoring' | 'fleet';
+  tag: 'system' | 'metrics' | 'anomalies' | 'alerts' | 'events' | 'processes' | 'monitoring' | 'fleet';
   // documents the parameters; run() validates with it
   query?: QuerySchema<unknown>;
   // status code -> what it means

@@ -1,6 +1,7 @@
 // The REST API v1 route table: each route's parameters, documentation and handler in one place.
 import { z } from 'zod';
 import type { ProcessInfo } from '../collect/types.ts';
+import { eventsRoutes } from './routesEvents.ts';
 import { historyRoutes } from './routesHistory.ts';
 import { apiError, type ApiDeps, defineRoute, iso, json, type Reply, type Route } from './route.ts';
 import { enumParam, hostParam, integerParam } from './params.ts';
@@ -81,6 +82,7 @@ export function buildRoutes(deps: ApiDeps): Route[] {
       },
     }),
     ...historyRoutes(deps),
+    ...eventsRoutes(deps),
     defineRoute({
       path: '/api/v1/processes',
       tag: 'processes',

@@ -1,0 +1,121 @@
+// Where the daemon's host events come from: the guard's events file (followed like tail -F) and
+// the tracer (bpftrace, or /proc sampling when configured). Each event goes through the intake
+// (live to /ws, batched to the store, alerts raised); I/O tables go to the I/O tops.
+import type { EventsConfig, TraceConfig } from '../config/events.ts';
+import { FileFollower } from '../events/follower.ts';
+import { guardOutcome, parseGuardLine } from '../events/fromGuard.ts';
+import { traceOutcome } from '../events/fromTrace.ts';
+import { type AlertSink, EventIntake } from '../events/intake.ts';
+import { IoTop } from '../events/ioTop.ts';
+import type { HostEvent } from '../events/model.ts';
+import type { TraceEvent } from '../trace/events.ts';
+import { findExecutable } from '../trace/executable.ts';
+import { type TraceStats, Tracer } from '../trace/tracer.ts';
+
+export interface EventSourcesOptions {
+  events: EventsConfig;
+  trace: TraceConfig;
+  host: string;
+  alerts: AlertSink;
+  write: (events: HostEvent[]) => void;
+  publish: (event: HostEvent) => void;
+  log: (line: string) => void;
+  nowMs: () => number;
+  // a tracer for tests (a fake /proc, a given bpftrace); default from [trace]
+  tracer?: Tracer;
+}
+
+// A replayed guard line older than this before the daemon started raises no alert again.
+const REPLAY_ALERT_MARGIN_MS = 60_000;
+
+// Why eBPF cannot run here, or undefined when it can be tried.
+export function ebpfUnavailable(): string | undefined {
+  const uid = process.geteuid?.();
+  if (uid !== undefined && uid !== 0) return `eBPF tracing needs root (running as uid ${uid})`;
+  if (!findExecutable('bpftrace')) return 'bpftrace is not installed (apt-get install bpftrace)';
+  return undefined;
+}
+
+export class EventSources {
+  readonly intake: EventIntake;
+  readonly ioTop: IoTop | undefined;
+  private readonly options: EventSourcesOptions;
+  private readonly follower: FileFollower | undefined;
+  private tracer: Tracer | undefined;
+  private readonly startedMs: number;
+  // why tracing is off, when it is
+  traceOffReason: string | undefined;
+  guardLinesRejected = 0;
+
+  constructor(options: EventSourcesOptions) {
+    this.options = options;
+    this.startedMs = options.nowMs();
+    this.intake = new EventIntake({ host: options.host, maxPerMinute: options.events.max_per_minute, batchSize: 500, flushEveryMs: 1000, write: options.write, publish: options.publish, alerts: options.alerts, nowMs: options.nowMs });
+    const path = options.events.guard_file;
+    this.follower = path === '' ? undefined : new FileFollower({ path, pollMs: 250, onLines: (lines) => this.guardLines(lines), onProblem: (message) => options.log(`guard events: ${message}`) });
+    this.ioTop = options.trace.mode === 'off' ? undefined : new IoTop({ windowMs: options.trace.io_window, maxRowsPerInterval: 500 });
+  }
+
+  // Throws only when [trace] mode = "ebpf" and eBPF cannot run: the daemon must not start then.
+  async start(): Promise<void> {
+    this.follower?.start();
+    const { trace } = this.options;
+    if (trace.mode === 'off') {
+      this.traceOffReason = '[trace] mode = "off"';
+      return;
+    }
+    const unavailable = trace.mode === 'proc' ? undefined : ebpfUnavailable();
+    if (unavailable) {
+      if (trace.mode === 'ebpf') throw new Error(`[trace] mode = "ebpf": ${unavailable}`);
+      this.traceOffReason = `${unavailable}; set [trace] mode = "proc" to sample /proc instead`;
+      this.options.log(`trace: off: ${this.traceOffReason}`);
+      return;
+    }
+    const probes = { opens: trace.opens, io: trace.io, ioFiles: trace.io_files };
+    const tracer = this.options.tracer ?? new Tracer({ probes, mode: trace.mode === 'proc' ? 'sampled' : 'ebpf', sampleIntervalMs: trace.sample_interval });
+    tracer.subscribe((event) => this.traceEvent(event));
+    try {
+      await tracer.start();
+      this.tracer = tracer;
+    } catch (error) {
+      if (trace.mode === 'ebpf') throw error;
+      this.traceOffReason = (error as Error).message;
+      this.options.log(`trace: off: ${this.traceOffReason}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.tracer?.stop();
+    await this.follower?.stop();
+    this.intake.flush();
+  }
+
+  traceStats(): TraceStats | undefined {
+    return this.tracer?.stats();
+  }
+
+  private guardLines(lines: Array<{ id: string; text: string }>): void {
+    const alertsFromMs = this.startedMs - REPLAY_ALERT_MARGIN_MS;
+    for (const line of lines) {
+      const parsed = parseGuardLine(line.text);
+      if (!parsed.ok) {
+        this.guardLinesRejected++;
+        this.options.log(`guard events: line ${line.id} skipped: ${parsed.error}`);
+        continue;
+      }
+      this.intake.accept(guardOutcome(parsed.value), `guard:${line.id}`, alertsFromMs);
+    }
+  }
+
+  private traceEvent(event: TraceEvent): void {
+    if (event.type === 'io' || event.type === 'opens') {
+      this.ioTop?.add(event);
+      return;
+    }
+    if (event.type === 'status') {
+      this.options.log(`trace: ${event.message}`);
+      return;
+    }
+    this.intake.accept(traceOutcome(event));
+  }
+}
