@@ -79,6 +79,9 @@ export class Daemon {
     const sources = this.eventSources;
     const events = {
       acknowledge: (id: string) => this.alerting.acknowledge(id),
+      activeAlerts: () => this.alerting.system.active(),
+      channels: () => this.alerting.system.channelStatus(),
+      testAlert: () => this.alerting.system.test(),
       ...(sources.ioTop ? { ioTop: sources.ioTop } : {}),
       traceStats: () => sources.traceStats(),
       get traceOffReason() {

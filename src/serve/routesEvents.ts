@@ -1,6 +1,7 @@
 // Routes for what happened rather than what is measured: alerts, host events (exec, exit, kernel
 // OOM kills, guard actions), the I/O tops and the tracer's status with its losses.
 import { z } from 'zod';
+import type { DeliveryStatus } from '../alert/channel.ts';
 import { ALERT_TYPES, type Alert } from '../alert/model.ts';
 import type { IoTop } from '../events/ioTop.ts';
 import { HOST_EVENT_TYPES, type HostEventType } from '../events/model.ts';
@@ -12,6 +13,12 @@ import { apiError, type ApiDeps, defineRoute, iso, json, type Reply, type Route 
 // What the daemon lends these routes: its alerts (the store keeps them all) and the tracer's state.
 export interface EventsApi {
   acknowledge: (id: string) => Promise<Alert | undefined>;
+  // firing now (acknowledged ones included), from memory
+  activeAlerts: () => Alert[];
+  // each channel with its last delivery status
+  channels: () => Array<{ channel: string; last?: DeliveryStatus }>;
+  // a test alert through every channel, past noise control; each channel's result
+  testAlert: () => Promise<DeliveryStatus[]>;
   ioTop?: IoTop;
   // undefined: tracing is off; reason says why
   traceStats: () => TraceStats | undefined;
@@ -57,6 +64,23 @@ function alertRoutes(deps: ApiDeps): Route[] {
         const alerts = await deps.store.alerts({ limit: query.limit ?? 100, ...optional('startMs', query.start), ...optional('endMs', query.end), ...optional('severity', query.severity), ...optional('type', query.type), ...optional('state', query.state), ...optional('hostId', query.host) });
         return json(200, { count: alerts.length, alerts });
       },
+    }),
+    defineRoute({
+      path: '/api/v1/alerts/active',
+      tag: 'alerts',
+      summary: 'The alerts firing now (acknowledged ones included), newest first',
+      responses: { 200: '{count, alerts: [alert]}' },
+      handle: () => {
+        const alerts = (deps.events?.activeAlerts() ?? []).sort((a, b) => b.timeMs - a.timeMs);
+        return json(200, { count: alerts.length, alerts });
+      },
+    }),
+    defineRoute({
+      path: '/api/v1/alerts/channels',
+      tag: 'alerts',
+      summary: "Each configured channel and its last delivery (sent, or failed with the reason)",
+      responses: { 200: '{channels: [{channel, last}]}' },
+      handle: () => json(200, { channels: (deps.events?.channels() ?? []).map((c) => ({ channel: c.channel, last: c.last ?? null })) }),
     }),
     defineRoute({
       path: '/api/v1/alerts/{id}',

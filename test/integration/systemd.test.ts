@@ -50,7 +50,7 @@ describe('hostguard-guard.service', () => {
     chmodSync(binary, 0o755);
     const copy = join(dir, 'hostguard-guard.service');
     writeFileSync(copy, unitText.replace(/^ExecStart=\/usr\/local\/bin\/oom-guard /m, `ExecStart=${binary} `));
-    expect(readFileSync(copy, 'utf8')).toContain(`ExecStart=${binary} $OOM_GUARD_ARGS`);
+    expect(readFileSync(copy, 'utf8')).toContain(`ExecStart=${binary} --events-file /run/hostguard/guard-events.jsonl $OOM_GUARD_ARGS`);
     const { stdout, stderr } = await run('systemd-analyze', ['verify', copy]);
     const output = `${stdout}${stderr}`;
     expect(output).not.toMatch(/unknown|ignoring|invalid|failed|not supported|deprecated|warning/i);
@@ -66,7 +66,9 @@ describe('hostguard-guard.service', () => {
   it('has every directive the guard relies on', () => {
     const service = parseUnit(unitText).get('Service');
     const expected: Record<string, string> = {
-      ExecStart: '/usr/local/bin/oom-guard $OOM_GUARD_ARGS',
+      ExecStart: '/usr/local/bin/oom-guard --events-file /run/hostguard/guard-events.jsonl $OOM_GUARD_ARGS',
+      RuntimeDirectory: 'hostguard',
+      RuntimeDirectoryPreserve: 'yes',
       EnvironmentFile: '-/etc/default/hostguard-guard',
       Restart: 'always',
       RestartSec: '2',
