@@ -1,7 +1,9 @@
 // The guard's command line through the real executables: bin/oom-guard.js and bin/hostguard.js,
 // started with the system's Node (older than 24 on these machines) to prove the launcher re-execs.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -42,6 +44,7 @@ describe('oom-guard command line', () => {
     [['stray'], 13, "extra argument not understood: 'stray'"],
     [['--psi', '90,10'], 17, 'fatal: --psi'],
     [['--cgroup', '/no/such/cgroup'], 18, "fatal: --cgroup: '/no/such/cgroup' is not a memory cgroup"],
+    [['--events-file', '/etc'], 13, 'fatal: --events-file /etc: cannot open for appending: EISDIR'],
   ])('%j exits %d', (args, exitCode, message) => {
     const { code, stderr } = run(OOM_GUARD, args);
     expect(code).toBe(exitCode);
@@ -61,7 +64,8 @@ describe('oom-guard command line', () => {
   });
 
   it('says its thresholds at start, reports memory like earlyoom, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(OOM_GUARD, ['-r', '0.2'], { env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });
+    const eventsFile = join(mkdtempSync(join(tmpdir(), 'hostguard-cli-')), 'events.jsonl');
+    const child = spawn(OOM_GUARD, ['-r', '0.2', '--events-file', eventsFile], { env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -75,6 +79,11 @@ describe('oom-guard command line', () => {
     expect(stderr).toContain('stopping: received SIGTERM');
     const reports = stdout.split('\n').filter(Boolean);
     expect(reports.length).toBeGreaterThanOrEqual(2);
+    // --events-file got the start and the stop, not the reports
+    const events = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(events).toContain('start');
+    expect(events.at(-1)).toBe('stop');
+    expect(events).not.toContain('report');
     for (const line of reports) {
       expect(line).toMatch(/^mem avail: +\d+ of +\d+ MiB \( *\d+\.\d\d%\), swap free: +\d+ of +\d+ MiB \( *\d+\.\d\d%\)$/);
     }
