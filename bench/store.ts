@@ -26,7 +26,7 @@ if (!(days > 0) || !(intervalMs >= 100) || !['live', 'builtin'].includes(values.
 }
 
 const DAY_MS = 86_400_000;
-const RETENTION: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 };
+const RETENTION: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400, eventSeconds: 30 * 86_400, alertSeconds: 365 * 86_400 };
 const dir = mkdtempSync(join(tmpdir(), 'hostguard-bench-store-'));
 const path = join(dir, 'hostguard.db');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

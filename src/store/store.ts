@@ -1,7 +1,10 @@
 // The one Store interface the daemon writes history to and serves it from; sqlite/ (embedded,
 // the default) and postgres/ (fleets: every row carries its host id) implement it.
 import type { MetricsSnapshot } from '../collect/types.ts';
+import type { Alert } from '../alert/model.ts';
+import type { DeliveryStatus } from '../alert/channel.ts';
 import type { Episode } from '../detect/rules.ts';
+import type { HostEvent, HostEventType } from '../events/model.ts';
 
 export type Tier = 'raw' | 'minute' | 'hour';
 
@@ -10,6 +13,10 @@ export interface RetentionSettings {
   rawSeconds: number;
   minuteSeconds: number;
   hourSeconds: number;
+  // host events (exec, exit, guard actions, ...): kept this long (default 30 days)
+  eventSeconds: number;
+  // alerts: kept this long (default 365 days)
+  alertSeconds: number;
 }
 
 export interface HistoryQuery {
@@ -52,6 +59,34 @@ export interface StoredEpisode extends Episode {
   hostId: string;
 }
 
+export interface AlertQuery {
+  startMs?: number;
+  endMs?: number;
+  severity?: Alert['severity'];
+  type?: Alert['type'];
+  state?: Alert['state'];
+  limit: number;
+  hostId?: string;
+}
+
+// An alert as stored: its last state, and every delivery attempt's outcome per channel.
+export interface StoredAlert extends Alert {
+  hostId: string;
+  deliveries: DeliveryStatus[];
+}
+
+export interface EventQuery {
+  startMs?: number;
+  endMs?: number;
+  // any of these types; empty or undefined: all
+  types?: HostEventType[];
+  pid?: number;
+  // exact command name
+  comm?: string;
+  limit: number;
+  hostId?: string;
+}
+
 export interface HostInfo {
   hostId: string;
   hostname: string;
@@ -76,6 +111,15 @@ export interface Store {
   history(query: HistoryQuery): Promise<HistoryResult>;
   anomalies(query: AnomalyQuery): Promise<StoredEpisode[]>;
   anomaly(id: string): Promise<StoredEpisode | undefined>;
+  // Insert or update an alert by id (it fires, repeats, is acknowledged, resolves), with its deliveries so far.
+  saveAlert(alert: Alert, deliveries: readonly DeliveryStatus[]): Promise<void>;
+  // Newest first.
+  alerts(query: AlertQuery): Promise<StoredAlert[]>;
+  alert(id: string, hostId?: string): Promise<StoredAlert | undefined>;
+  // Appends events (ids are unique per host; a repeated id is ignored, so a replayed batch is harmless).
+  saveEvents(events: readonly HostEvent[]): Promise<void>;
+  // Newest first.
+  events(query: EventQuery): Promise<HostEvent[]>;
   hosts(): Promise<HostInfo[]>;
   // Deletes expired rows and builds due rollups, stopping after budgetMs so sampling never stalls.
   runRetention(settings: RetentionSettings, budgetMs: number): Promise<RetentionReport>;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/collect/types.ts';
 import type { Episode } from '../../src/detect/rules.ts';
 import { HistoryQueryError } from '../../src/store/history.ts';
+import { PG_SCHEMA_VERSION } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/pgStore.ts';
 import type { RetentionSettings } from '../../src/store/store.ts';
 import { type PostgresCluster, postgresBinDir, startPostgres } from '../helpers/postgres.ts';
@@ -15,7 +16,7 @@ const binDir = postgresBinDir();
 if (binDir === undefined) process.stdout.write('store.postgres.test.ts: skipped: no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install -y postgresql)\n');
 
 const START_MS = Date.UTC(2026, 0, 5);
-const DEFAULTS: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 };
+const DEFAULTS: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400, eventSeconds: 30 * 86_400, alertSeconds: 365 * 86_400 };
 let cluster: PostgresCluster | undefined;
 let nowMs = START_MS;
 const stores: PostgresStore[] = [];
@@ -132,7 +133,7 @@ describe.skipIf(binDir === undefined)('the PostgreSQL store', { timeout: 120_000
     await client.connect();
     await client.query('INSERT INTO hostguard_schema (version) VALUES (99)');
     await client.end();
-    await expect(PostgresStore.open({ url, hostId: 'host-a' })).rejects.toThrow(`${url}: the database has schema version 99, newer than the 1 this hostguard knows`);
+    await expect(PostgresStore.open({ url, hostId: 'host-a' })).rejects.toThrow(`${url}: the database has schema version 99, newer than the ${PG_SCHEMA_VERSION} this hostguard knows`);
   });
 
   it('reports an unreachable server with the URL, without its password', async () => {
