@@ -14,7 +14,7 @@ const HOUR_SLICE_MS = 12 * HOUR_MS;
 const RAW_DELETE_SLICE_MS = 30 * MINUTE_MS;
 const ROLLUP_DELETE_SLICE_MS = 24 * HOUR_MS;
 // Events and alerts are deleted oldest first, this many rows per statement.
-const RECORD_DELETE_ROWS = 2000;
+const RECORD_DELETE_ROWS = 1000;
 
 type Step = () => { done: boolean; deleted: number };
 
