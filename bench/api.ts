@@ -56,7 +56,7 @@ async function prefill(): Promise<number> {
   let nowMs = startMs;
   const simulator = new SnapshotSimulator({ startMs, intervalMs, template });
   const store = new SqliteStore({ path: db, hostId: template.system?.hostname ?? 'bench', clock: { now: () => nowMs } });
-  const retention = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 };
+  const retention = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400, eventSeconds: 30 * 86_400, alertSeconds: 365 * 86_400 };
   for (let index = 0; index < total; index += 1800) {
     const batch = Array.from({ length: Math.min(1800, total - index) }, (_, i) => simulator.snapshot(index + i));
     nowMs = batch.at(-1)?.timestampMs ?? nowMs;

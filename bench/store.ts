@@ -1,8 +1,10 @@
-// Benchmark of the SQLite store: `npm run bench -- store [--days 30] [--interval 2] [--template live|builtin] [--keep]`.
-// Loads --days of simulated snapshots (one every --interval seconds) with rollups and retention
-// running as it goes, then prints: load time, file size, bytes per snapshot of the raw tier, the
-// daemon's one-snapshot insert latency, 24 h / 30 d history latency at 1,000 points, and how late
-// a 100 ms sampling tick runs while 30-day queries run back to back.
+// Benchmark of the SQLite store: `npm run bench -- store [--days 30] [--interval 2] [--template live|builtin] [--part all|snapshots|events] [--keep]`.
+// Snapshots: loads --days of simulated snapshots (one every --interval seconds) with rollups and
+// retention running as it goes, then prints: load time, file size, bytes per snapshot of the raw
+// tier, the daemon's one-snapshot insert latency, 24 h / 30 d history latency at 1,000 points, and
+// how late a 100 ms sampling tick runs while 30-day queries run back to back.
+// Events (bench/lib/eventBench.ts): insert rate in batches of 500, bytes per event, the newest 100
+// of a filter among 1 M events, and budgeted retention.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +17,19 @@ import { SqliteReader } from '../src/store/sqlite/reader.ts';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import type { HistoryQuery, RetentionSettings } from '../src/store/store.ts';
 import { SnapshotSimulator, templateSnapshot } from '../test/helpers/simulatedSnapshots.ts';
+import { benchEvents } from './lib/eventBench.ts';
 import { median, percentile } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { days: { type: 'string', default: '30' }, interval: { type: 'string', default: '2' }, template: { type: 'string', default: 'live' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { days: { type: 'string', default: '30' }, interval: { type: 'string', default: '2' }, template: { type: 'string', default: 'live' }, part: { type: 'string', default: 'all' }, keep: { type: 'boolean', default: false } } });
 const days = Number(values.days);
 const intervalMs = Number(values.interval) * 1000;
-if (!(days > 0) || !(intervalMs >= 100) || !['live', 'builtin'].includes(values.template)) {
-  process.stderr.write('bench store: --days must be > 0, --interval at least 0.1 (seconds), --template live or builtin\n');
+if (!(days > 0) || !(intervalMs >= 100) || !['live', 'builtin'].includes(values.template) || !['all', 'snapshots', 'events'].includes(values.part)) {
+  process.stderr.write('bench store: --days must be > 0, --interval at least 0.1 (seconds), --template live or builtin, --part all, snapshots or events\n');
   process.exit(2);
 }
 
 const DAY_MS = 86_400_000;
-const RETENTION: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 };
+const RETENTION: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400, eventSeconds: 30 * 86_400, alertSeconds: 365 * 86_400 };
 const dir = mkdtempSync(join(tmpdir(), 'hostguard-bench-store-'));
 const path = join(dir, 'hostguard.db');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -134,57 +137,63 @@ async function tickLateness(store: SqliteStore, ms: number, index: { next: numbe
 
 const summary = (late: number[]): string => `p50 ${median(late).toFixed(1)} ms, p99 ${percentile(late, 99).toFixed(1)} ms, max ${Math.max(...late).toFixed(1)} ms over ${late.length} ticks`;
 
-out(`bench store: ${days} days at ${intervalMs / 1000} s = ${total} snapshots (${values.template} template, simulated values), file ${path}`);
-out(`load average at the start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${availableParallelism()} CPUs`);
-let store = new SqliteStore({ path, hostId: 'bench', clock });
-const loaded = await load(store);
-out(`load: ${loaded.seconds.toFixed(1)} s (${Math.round(total / loaded.seconds)} snapshots/s in one-hour transactions), of which rollups and retention ${loaded.retentionSeconds.toFixed(1)} s`);
-const latency = await insertLatency(store, 2000);
-out(`one-snapshot insert (the daemon's path, deflate of the whole snapshot included): median ${median(latency).toFixed(3)} ms, p99 ${percentile(latency, 99).toFixed(3)} ms`);
-while (!(await store.runRetention(RETENTION, 50)).complete);
-await store.close();
-sizes();
+// The snapshot part: load, sizes, history latency, tick lateness.
+async function benchSnapshots(): Promise<void> {
+  out(`bench store: ${days} days at ${intervalMs / 1000} s = ${total} snapshots (${values.template} template, simulated values), file ${path}`);
+  let store = new SqliteStore({ path, hostId: 'bench', clock });
+  const loaded = await load(store);
+  out(`load: ${loaded.seconds.toFixed(1)} s (${Math.round(total / loaded.seconds)} snapshots/s in one-hour transactions), of which rollups and retention ${loaded.retentionSeconds.toFixed(1)} s`);
+  const latency = await insertLatency(store, 2000);
+  out(`one-snapshot insert (the daemon's path, deflate of the whole snapshot included): median ${median(latency).toFixed(3)} ms, p99 ${percentile(latency, 99).toFixed(3)} ms`);
+  while (!(await store.runRetention(RETENTION, 50)).complete);
+  await store.close();
+  sizes();
 
-store = new SqliteStore({ path, hostId: 'bench', clock });
-await store.history(query(60_000));
-await timeQueries(store, '24 h', DAY_MS, 30);
-await timeQueries(store, '7 d', 7 * DAY_MS, 10);
-await timeQueries(store, '30 d', 30 * DAY_MS, 10);
-await timeQueries(store, '8 h (the longest span read from raw rows at 1,000 points)', 8 * 3_600_000, 10);
+  store = new SqliteStore({ path, hostId: 'bench', clock });
+  await store.history(query(60_000));
+  await timeQueries(store, '24 h', DAY_MS, 30);
+  await timeQueries(store, '7 d', 7 * DAY_MS, 10);
+  await timeQueries(store, '30 d', 30 * DAY_MS, 10);
+  await timeQueries(store, '8 h (the longest span read from raw rows at 1,000 points)', 8 * 3_600_000, 10);
 
-const index = { next: total + 2000 };
-out(`tick lateness, idle: ${summary(await tickLateness(store, 5000, index))}`);
-let querying = true;
-let queries = 0;
-const background = (async () => {
-  while (querying) {
-    await store.history(query(30 * DAY_MS));
-    queries++;
+  const index = { next: total + 2000 };
+  out(`tick lateness, idle: ${summary(await tickLateness(store, 5000, index))}`);
+  let querying = true;
+  let queries = 0;
+  const background = (async () => {
+    while (querying) {
+      await store.history(query(30 * DAY_MS));
+      queries++;
+    }
+  })();
+  const busy = await tickLateness(store, 10_000, index);
+  querying = false;
+  await background;
+  out(`tick lateness while ${queries} 30-day queries ran in the worker: ${summary(busy)} (target: none later than 100 ms)`);
+  await store.close();
+
+  // The same queries on this thread: the CPU time they cost (wall time above includes waiting for
+  // a core when the machine is busy), and how long they would block sampling if run here.
+  const reader = new SqliteReader(openReader(path));
+  for (const [label, spanMs] of [['24 h', DAY_MS], ['30 d', 30 * DAY_MS]] as const) {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      const before = process.threadCpuUsage();
+      await reader.history(query(spanMs));
+      const used = process.threadCpuUsage(before);
+      wall.push(performance.now() - t);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    out(`history ${label} on the calling thread: CPU median ${median(cpu).toFixed(1)} ms, wall median ${median(wall).toFixed(1)} ms (what sampling would wait without the worker)`);
   }
-})();
-const busy = await tickLateness(store, 10_000, index);
-querying = false;
-await background;
-out(`tick lateness while ${queries} 30-day queries ran in the worker: ${summary(busy)} (target: none later than 100 ms)`);
-await store.close();
-
-// The same queries on this thread: the CPU time they cost (wall time above includes waiting for
-// a core when the machine is busy), and how long they would block sampling if run here.
-const reader = new SqliteReader(openReader(path));
-for (const [label, spanMs] of [['24 h', DAY_MS], ['30 d', 30 * DAY_MS]] as const) {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const t = performance.now();
-    const before = process.threadCpuUsage();
-    await reader.history(query(spanMs));
-    const used = process.threadCpuUsage(before);
-    wall.push(performance.now() - t);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  out(`history ${label} on the calling thread: CPU median ${median(cpu).toFixed(1)} ms, wall median ${median(wall).toFixed(1)} ms (what sampling would wait without the worker)`);
+  reader.close();
 }
-reader.close();
+
+out(`load average at the start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${availableParallelism()} CPUs`);
+if (values.part !== 'events') await benchSnapshots();
+if (values.part !== 'snapshots') await benchEvents(dir, out);
 out(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${availableParallelism()} CPUs`);
-if (values.keep) out(`kept ${path}`);
+if (values.keep) out(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });

@@ -35,7 +35,7 @@ describe('resolveConfig', () => {
     expect(sampler.initial_level).toBe('idle');
     // untouched keys keep their defaults
     expect(api.websocket).toEqual({ maxClients: 100, maxBufferedBytes: 4_194_304, pingIntervalMs: 30_000 });
-    expect(retention).toEqual({ rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 });
+    expect(retention).toEqual({ rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400, eventSeconds: 30 * 86_400, alertSeconds: 365 * 86_400 });
     expect(result.value.file).toBe(file);
   });
 

@@ -3,12 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { parseRetention, retentionSettingsSchema, storeSchema } from './store.ts';
 
 describe('[retention]', () => {
-  it('defaults to 7, 30 and 365 days', () => {
-    expect(retentionSettingsSchema.parse({})).toEqual({ rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 });
+  it('defaults to 7, 30 and 365 days for the tiers, 30 days for events and 365 for alerts', () => {
+    expect(retentionSettingsSchema.parse({})).toEqual({ rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400, eventSeconds: 30 * 86_400, alertSeconds: 365 * 86_400 });
   });
 
   it('takes days, hours and seconds', () => {
-    expect(retentionSettingsSchema.parse({ raw: '36h', minute: '14d', hour: 86_400 * 100 })).toEqual({ rawSeconds: 36 * 3600, minuteSeconds: 14 * 86_400, hourSeconds: 100 * 86_400 });
+    expect(retentionSettingsSchema.parse({ raw: '36h', minute: '14d', hour: 86_400 * 100, events: '2d', alerts: 7200 })).toEqual({
+      rawSeconds: 36 * 3600,
+      minuteSeconds: 14 * 86_400,
+      hourSeconds: 100 * 86_400,
+      eventSeconds: 2 * 86_400,
+      alertSeconds: 7200,
+    });
+  });
+
+  it('keeps events and alerts independently of the tiers, within 1h to 3650d', () => {
+    expect(retentionSettingsSchema.parse({ raw: '1d', minute: '2d', hour: '3d', events: '400d', alerts: '1h' })).toMatchObject({ eventSeconds: 400 * 86_400, alertSeconds: 3600 });
+    expect(retentionSettingsSchema.safeParse({ events: '30m' }).error?.issues[0]).toMatchObject({ path: ['events'], message: '30m is outside 1h to 3650d' });
+    expect(retentionSettingsSchema.safeParse({ alerts: 'for ever' }).error?.issues[0]).toMatchObject({ path: ['alerts'], message: `'for ever' is not a retention period such as "7d", "36h" or "90m"` });
   });
 
   it('names the bad value and what would be accepted', () => {

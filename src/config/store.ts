@@ -1,5 +1,5 @@
 // [store] (where history goes: a SQLite file, or a PostgreSQL URL for fleets) and [retention]
-// (how long each history tier is kept). Not yet registered in schema.ts: the daemon does that.
+// (how long each history tier, host events and alerts are kept). Not yet registered in schema.ts: the daemon does that.
 import { z } from 'zod';
 import { type ParseResult, fail, ok } from '../sys/result.ts';
 import { parseDuration } from './duration.ts';
@@ -38,9 +38,11 @@ export const retentionSettingsSchema = z
     raw: retentionSchema('how long every snapshot is kept', '7d'),
     minute: retentionSchema('how long 1-minute rollups (avg, min, max per series) are kept', '30d'),
     hour: retentionSchema('how long 1-hour rollups and closed anomaly episodes are kept', '365d'),
+    events: retentionSchema('how long host events (process exec and exit, OOM victims, guard actions, trace losses) are kept', '30d'),
+    alerts: retentionSchema('how long alerts are kept (one still firing is kept however old)', '365d'),
   })
   .refine((r) => r.raw <= r.minute && r.minute <= r.hour, { message: 'each tier must be kept at least as long as the finer one: raw <= minute <= hour' })
-  .transform((r) => ({ rawSeconds: r.raw / 1000, minuteSeconds: r.minute / 1000, hourSeconds: r.hour / 1000 }));
+  .transform((r) => ({ rawSeconds: r.raw / 1000, minuteSeconds: r.minute / 1000, hourSeconds: r.hour / 1000, eventSeconds: r.events / 1000, alertSeconds: r.alerts / 1000 }));
 
 export const storeSchema = z.strictObject({
   path: z.string().min(1).default('./data/hostguard.db').describe('the SQLite file (its folder is created); ignored when url is set'),

@@ -1,21 +1,24 @@
 // The PostgreSQL store against a real server (a throwaway cluster on 127.0.0.1): two hosts write
 // into one database, each row carries its host id, each query filters by host; rollups, retention,
-// episodes and the schema-version check as for SQLite. Skipped, saying why, without the binaries.
+// episodes, alerts, host events, migration from version 1 and the schema-version check as for
+// SQLite. Skipped, saying why, without the binaries.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/collect/types.ts';
 import type { Episode } from '../../src/detect/rules.ts';
 import { HistoryQueryError } from '../../src/store/history.ts';
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION, migratePg } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/pgStore.ts';
-import type { RetentionSettings } from '../../src/store/store.ts';
+import type { EventQuery, RetentionSettings } from '../../src/store/store.ts';
 import { type PostgresCluster, postgresBinDir, startPostgres } from '../helpers/postgres.ts';
+import { delivery, expectedEvents, simulatedAlert, simulatedEvents } from '../helpers/simulatedEvents.ts';
 import { SnapshotSimulator, expectedBuckets } from '../helpers/simulatedSnapshots.ts';
 
 const binDir = postgresBinDir();
 if (binDir === undefined) process.stdout.write('store.postgres.test.ts: skipped: no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install -y postgresql)\n');
 
 const START_MS = Date.UTC(2026, 0, 5);
-const DEFAULTS: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400 };
+const DEFAULTS: RetentionSettings = { rawSeconds: 7 * 86_400, minuteSeconds: 30 * 86_400, hourSeconds: 365 * 86_400, eventSeconds: 30 * 86_400, alertSeconds: 365 * 86_400 };
 let cluster: PostgresCluster | undefined;
 let nowMs = START_MS;
 const stores: PostgresStore[] = [];
@@ -125,6 +128,127 @@ describe.skipIf(binDir === undefined)('the PostgreSQL store', { timeout: 120_000
     expect(await a.anomaly('missing')).toBeUndefined();
   });
 
+  it('upserts alerts by host and id: one row each, the last state and deliveries, filtered by host', async () => {
+    const url = await newDatabase();
+    const [a, b] = await Promise.all([openStore(url, 'host-a'), openStore(url, 'host-b')]);
+    const fired = simulatedAlert('same-id', START_MS);
+    const sent = delivery('same-id', 'webhook', START_MS + 5);
+    await a.saveAlert(fired, []);
+    await a.saveAlert({ ...fired, state: 'acknowledged', acknowledgedMs: START_MS + 1000 }, [sent]);
+    const resolved = { ...fired, state: 'resolved' as const, acknowledgedMs: START_MS + 1000, resolvedMs: START_MS + 2000 };
+    await a.saveAlert(resolved, [sent, delivery('same-id', 'webhook', START_MS + 2005, 'failed', 'resolved')]);
+    // the same id from another host is another alert
+    await b.saveAlert(simulatedAlert('same-id', START_MS, { host: 'host-b', severity: 'warning' }), []);
+    await a.saveAlert(simulatedAlert('disk', START_MS + 60_000, { type: 'DISK_FULL', severity: 'warning' }), []);
+    const stored = await a.alert('same-id');
+    expect(stored).toEqual({ ...resolved, hostId: 'host-a', deliveries: [sent, delivery('same-id', 'webhook', START_MS + 2005, 'failed', 'resolved')] });
+    expect((await a.alert('same-id', 'host-b'))?.severity).toBe('warning');
+    expect(await a.alert('missing')).toBeUndefined();
+    const ids = async (query: Parameters<PostgresStore['alerts']>[0]): Promise<string[]> => (await a.alerts(query)).map((x) => `${x.hostId}/${x.id}`);
+    expect(await ids({ limit: 10 })).toEqual(['host-a/disk', 'host-a/same-id']);
+    expect(await ids({ limit: 1 })).toEqual(['host-a/disk']);
+    expect(await ids({ state: 'resolved', limit: 10 })).toEqual(['host-a/same-id']);
+    expect(await ids({ type: 'DISK_FULL', severity: 'warning', limit: 10 })).toEqual(['host-a/disk']);
+    expect(await ids({ severity: 'critical', endMs: START_MS, limit: 10 })).toEqual(['host-a/same-id']);
+    expect(await ids({ startMs: START_MS + 1, limit: 10 })).toEqual(['host-a/disk']);
+    expect(await ids({ hostId: 'host-b', limit: 10 })).toEqual(['host-b/same-id']);
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      expect((await client.query('SELECT host_id, id, state FROM alert ORDER BY host_id, id')).rows).toEqual([
+        { host_id: 'host-a', id: 'disk', state: 'firing' },
+        { host_id: 'host-a', id: 'same-id', state: 'resolved' },
+        { host_id: 'host-b', id: 'same-id', state: 'firing' },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('stores event batches per host, ignores a replayed batch, and answers every filter newest first', async () => {
+    const url = await newDatabase();
+    const [a, b] = await Promise.all([openStore(url, 'host-a'), openStore(url, 'host-b')]);
+    // same-millisecond pairs at every 10th event: the later stored comes first
+    const events = simulatedEvents(0, 3000, { startMs: START_MS, host: 'host-a', spacingMs: 10 }).map((e, i) => (i % 10 === 1 ? { ...e, timeMs: e.timeMs - 10 } : e));
+    for (let i = 0; i < events.length; i += 500) await a.saveEvents(events.slice(i, i + 500));
+    await a.saveEvents(events.slice(0, 500));
+    // host-b's events have the same ids: they are its own
+    const fromB = simulatedEvents(0, 100, { startMs: START_MS, host: 'host-b' });
+    await b.saveEvents(fromB);
+    const queries: EventQuery[] = [
+      { limit: 25 },
+      { types: ['exec'], limit: 40 },
+      { types: ['guard_signal', 'oom_victim', 'trace_loss'], limit: 100 },
+      { pid: 10_042, types: ['exit'], limit: 10 },
+      { comm: 'make', types: ['exec'], startMs: START_MS + 5000, endMs: START_MS + 9000, limit: 1000 },
+      { startMs: START_MS + 100, endMs: START_MS + 200, limit: 1000 },
+    ];
+    for (const query of queries) {
+      const expected = expectedEvents(events, query);
+      expect(expected.length, JSON.stringify(query)).toBeGreaterThan(0);
+      expect(await a.events(query), JSON.stringify(query)).toEqual(expected);
+    }
+    expect(await a.events({ hostId: 'host-b', limit: 1000 })).toEqual(expectedEvents(fromB, { limit: 1000 }));
+    const bad = { ...(events[0] as (typeof events)[number]), id: 'bad', pid: 1.5 };
+    await expect(a.saveEvents([...simulatedEvents(5000, 5010, { startMs: START_MS, host: 'host-a' }), bad])).rejects.toThrow('event bad: pid must be a whole number, not 1.5');
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      expect((await client.query('SELECT host_id, count(*)::int AS n FROM event GROUP BY host_id ORDER BY host_id')).rows).toEqual([
+        { host_id: 'host-a', n: 3000 },
+        { host_id: 'host-b', n: 100 },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('deletes its own old events and alerts (not those still firing), keeping other hosts\' and newer ones', async () => {
+    const url = await newDatabase();
+    const [a, b] = await Promise.all([openStore(url, 'host-a'), openStore(url, 'host-b')]);
+    const day = 86_400_000;
+    for (let i = 0; i < 5000; i += 500) await a.saveEvents(simulatedEvents(i, i + 500, { startMs: START_MS, host: 'host-a' }));
+    const recent = simulatedEvents(0, 100, { startMs: START_MS + 40 * day, host: 'host-a', prefix: 'new' });
+    await a.saveEvents(recent);
+    await b.saveEvents(simulatedEvents(0, 100, { startMs: START_MS, host: 'host-b' }));
+    await a.saveAlert(simulatedAlert('old', START_MS, { state: 'resolved' }), []);
+    await a.saveAlert(simulatedAlert('old-firing', START_MS), []);
+    await b.saveAlert(simulatedAlert('old', START_MS, { state: 'resolved' }), []);
+    nowMs = START_MS + 41 * day;
+    const settings = { ...DEFAULTS, eventSeconds: 30 * 86_400, alertSeconds: 30 * 86_400 };
+    let deleted = 0;
+    for (let complete = false; !complete; ) {
+      const report = await a.runRetention(settings, 50);
+      deleted += report.deletedRows;
+      complete = report.complete;
+    }
+    expect(deleted).toBe(5000 + 1);
+    expect(await a.events({ limit: 1000 })).toEqual(expectedEvents(recent, { limit: 1000 }));
+    expect((await a.alerts({ limit: 10 })).map((x) => x.id)).toEqual(['old-firing']);
+    expect(await b.events({ limit: 1000 })).toHaveLength(100);
+    expect((await b.alerts({ limit: 10 })).map((x) => x.id)).toEqual(['old']);
+  });
+
+  it('migrates a version-1 database to the latest version, keeping its episodes', async () => {
+    const url = await newDatabase();
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      expect(await migratePg(client, url, PG_MIGRATIONS.filter((m) => m.version === 1))).toBe(1);
+      const old = episode('v1', START_MS, START_MS + 60_000);
+      await client.query('INSERT INTO episode (id, host_id, start_ms, end_ms, severity, category, metric, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [old.id, 'host-a', old.startMs, old.endMs, old.severity, old.category, old.metric, JSON.stringify(old)]);
+      expect((await client.query("SELECT to_regclass('event') AS t")).rows).toEqual([{ t: null }]);
+      const store = await openStore(url, 'host-a');
+      expect((await client.query<{ v: number }>('SELECT max(version) AS v FROM hostguard_schema')).rows[0]?.v).toBe(PG_SCHEMA_VERSION);
+      expect(PG_SCHEMA_VERSION).toBe(2);
+      expect(await store.anomaly('v1')).toEqual({ ...old, hostId: 'host-a' });
+      await store.saveEvents(simulatedEvents(0, 3, { startMs: START_MS, host: 'host-a' }));
+      expect(await store.events({ limit: 10 })).toHaveLength(3);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('refuses a database whose schema is newer than it knows, naming the database and both versions', async () => {
     const url = await newDatabase();
     await (await openStore(url, 'host-a')).close();
@@ -132,7 +256,7 @@ describe.skipIf(binDir === undefined)('the PostgreSQL store', { timeout: 120_000
     await client.connect();
     await client.query('INSERT INTO hostguard_schema (version) VALUES (99)');
     await client.end();
-    await expect(PostgresStore.open({ url, hostId: 'host-a' })).rejects.toThrow(`${url}: the database has schema version 99, newer than the 1 this hostguard knows`);
+    await expect(PostgresStore.open({ url, hostId: 'host-a' })).rejects.toThrow(`${url}: the database has schema version 99, newer than the ${PG_SCHEMA_VERSION} this hostguard knows`);
   });
 
   it('reports an unreachable server with the URL, without its password', async () => {

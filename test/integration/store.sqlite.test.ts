@@ -14,7 +14,7 @@ import { SnapshotSimulator, expectedBuckets } from '../helpers/simulatedSnapshot
 
 const START_MS = Date.UTC(2026, 0, 5);
 const DAY_S = 86_400;
-const DEFAULTS: RetentionSettings = { rawSeconds: 7 * DAY_S, minuteSeconds: 30 * DAY_S, hourSeconds: 365 * DAY_S };
+const DEFAULTS: RetentionSettings = { rawSeconds: 7 * DAY_S, minuteSeconds: 30 * DAY_S, hourSeconds: 365 * DAY_S, eventSeconds: 30 * DAY_S, alertSeconds: 365 * DAY_S };
 
 let dir: string;
 let nowMs: number;
@@ -204,7 +204,7 @@ describe('retention', { timeout: 120_000 }, () => {
     await store.saveEpisode(episode('old', START_MS, START_MS + 60_000));
     await store.saveEpisode(episode('open', START_MS, null));
     while (!(await store.runRetention(DEFAULTS, 50)).complete);
-    const short = { rawSeconds: 3600, minuteSeconds: DAY_S, hourSeconds: 2 * DAY_S };
+    const short = { ...DEFAULTS, rawSeconds: 3600, minuteSeconds: DAY_S, hourSeconds: 2 * DAY_S };
     while (!(await store.runRetention(short, 50)).complete);
     const db = new DatabaseSync(join(dir, 'h.db'), { readOnly: true });
     const minuteOldest = (db.prepare('SELECT min(time_ms) AS t FROM rollup_minute').get() as { t: number }).t;

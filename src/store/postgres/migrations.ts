@@ -48,6 +48,31 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX episode_end ON episode (host_id, end_ms);
     `,
   },
+  {
+    version: 2,
+    description: 'alerts (upserted by host and id, with their deliveries) and host events (unique per host and id)',
+    sql: `
+      CREATE TABLE alert (
+        host_id text NOT NULL, id text NOT NULL, time_ms bigint NOT NULL, severity text NOT NULL,
+        type text NOT NULL, state text NOT NULL, dedup_key text NOT NULL, resolved_ms bigint,
+        body jsonb NOT NULL, deliveries jsonb NOT NULL,
+        PRIMARY KEY (host_id, id)
+      );
+      CREATE INDEX alert_time ON alert (host_id, time_ms);
+      CREATE INDEX alert_severity ON alert (host_id, severity, time_ms);
+      CREATE INDEX alert_type ON alert (host_id, type, time_ms);
+      CREATE INDEX alert_state ON alert (host_id, state, time_ms);
+      -- seq orders events of the same millisecond by when they were stored (SQLite uses its rowid).
+      CREATE TABLE event (
+        host_id text NOT NULL, id text NOT NULL, time_ms bigint NOT NULL, seq bigint GENERATED ALWAYS AS IDENTITY,
+        type text NOT NULL, pid integer, comm text, body jsonb NOT NULL,
+        PRIMARY KEY (host_id, id)
+      );
+      CREATE INDEX event_time ON event (host_id, time_ms);
+      CREATE INDEX event_type ON event (host_id, type, time_ms);
+      CREATE INDEX event_pid ON event (host_id, pid, time_ms);
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

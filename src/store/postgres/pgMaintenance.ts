@@ -11,6 +11,8 @@ const MINUTE_SLICE_MS = 30 * MINUTE_MS;
 const HOUR_SLICE_MS = 12 * HOUR_MS;
 const RAW_DELETE_SLICE_MS = 30 * MINUTE_MS;
 const ROLLUP_DELETE_SLICE_MS = 24 * HOUR_MS;
+// Events and alerts are deleted oldest first, this many rows per statement.
+const RECORD_DELETE_ROWS = 1000;
 
 type Step = () => Promise<{ done: boolean; deleted: number }>;
 
@@ -38,6 +40,9 @@ export class PgMaintenance {
       () => this.deleteBefore('rollup_minute', async () => Math.min(nowMs - settings.minuteSeconds * 1000, (await this.state()).hour ?? -Infinity), ROLLUP_DELETE_SLICE_MS),
       () => this.deleteBefore('rollup_hour', async () => nowMs - settings.hourSeconds * 1000, ROLLUP_DELETE_SLICE_MS),
       async () => ({ done: true, deleted: (await this.client.query('DELETE FROM episode WHERE host_id = $1 AND end_ms < $2', [this.host, nowMs - settings.hourSeconds * 1000])).rowCount ?? 0 }),
+      () => this.deleteOldest('event', 'TRUE', nowMs - settings.eventSeconds * 1000),
+      // an alert still firing is kept however old, as open episodes are
+      () => this.deleteOldest('alert', "state <> 'firing'", nowMs - settings.alertSeconds * 1000),
     ];
     let deletedRows = 0;
     let complete = true;
@@ -125,6 +130,16 @@ export class PgMaintenance {
       await this.setState('hour_built_ms', end);
     });
     return { done: end >= target, deleted: 0 };
+  }
+
+  // Up to RECORD_DELETE_ROWS of this host's oldest rows before the cutoff; done when fewer were left.
+  private async deleteOldest(table: 'event' | 'alert', condition: string, cutoffMs: number): Promise<{ done: boolean; deleted: number }> {
+    const result = await this.client.query(
+      `DELETE FROM ${table} WHERE host_id = $1 AND id IN (SELECT id FROM ${table} WHERE host_id = $1 AND time_ms < $2 AND ${condition} ORDER BY time_ms LIMIT ${RECORD_DELETE_ROWS})`,
+      [this.host, cutoffMs],
+    );
+    const deleted = result.rowCount ?? 0;
+    return { done: deleted < RECORD_DELETE_ROWS, deleted };
   }
 
   // Deletes this host's rows of `table` older than the cutoff, one slice of time at a time.

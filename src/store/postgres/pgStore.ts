@@ -4,19 +4,23 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { Clock } from '../../collect/clock.ts';
+import type { DeliveryStatus } from '../../alert/channel.ts';
+import type { Alert } from '../../alert/model.ts';
 import type { MetricsSnapshot } from '../../collect/types.ts';
 import type { Episode } from '../../detect/rules.ts';
+import type { HostEvent } from '../../events/model.ts';
 import { encodeValues } from '../codec.ts';
 import { episodeColumns, storedEpisode } from '../episodes.ts';
 import { queryHistory } from '../history.ts';
 import { extractSeries, toStored } from '../series.ts';
 import { packSnapshot, unpackSnapshot } from '../snapshotBody.ts';
-import type { AnomalyQuery, HistoryQuery, HistoryResult, HostInfo, RetentionReport, RetentionSettings, Store, StoredEpisode } from '../store.ts';
+import type { AlertQuery, AnomalyQuery, EventQuery, HistoryQuery, HistoryResult, HostInfo, RetentionReport, RetentionSettings, Store, StoredAlert, StoredEpisode } from '../store.ts';
 import { HOUR_MS, MINUTE_MS, floorTo } from '../tiers.ts';
 import { migratePg } from './migrations.ts';
 import { PgCatalog } from './pgCatalog.ts';
 import { PgMaintenance } from './pgMaintenance.ts';
 import { PgHistorySource } from './pgReader.ts';
+import { queryAlert, queryAlerts, queryEvents, saveAlert, saveEvents } from './pgRecords.ts';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -193,6 +197,26 @@ export class PostgresStore implements Store {
     const result = await this.withClient((client) => client.query<{ host_id: string; body: string }>('SELECT host_id, body::text AS body FROM episode WHERE id = $1', [id]));
     const row = result.rows[0];
     return row === undefined ? undefined : storedEpisode(row.host_id, row.body);
+  }
+
+  async saveAlert(alert: Alert, deliveries: readonly DeliveryStatus[]): Promise<void> {
+    await this.write((client) => saveAlert(client, this.hostId, alert, deliveries));
+  }
+
+  async alerts(query: AlertQuery): Promise<StoredAlert[]> {
+    return this.withClient((client) => queryAlerts(client, query, query.hostId ?? this.hostId));
+  }
+
+  async alert(id: string, hostId = this.hostId): Promise<StoredAlert | undefined> {
+    return this.withClient((client) => queryAlert(client, id, hostId));
+  }
+
+  async saveEvents(events: readonly HostEvent[]): Promise<void> {
+    await this.write((client) => saveEvents(client, this.hostId, events));
+  }
+
+  async events(query: EventQuery): Promise<HostEvent[]> {
+    return this.withClient((client) => queryEvents(client, query, query.hostId ?? this.hostId));
   }
 
   async hosts(): Promise<HostInfo[]> {

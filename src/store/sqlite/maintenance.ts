@@ -13,6 +13,8 @@ const MINUTE_SLICE_MS = 30 * MINUTE_MS;
 const HOUR_SLICE_MS = 12 * HOUR_MS;
 const RAW_DELETE_SLICE_MS = 30 * MINUTE_MS;
 const ROLLUP_DELETE_SLICE_MS = 24 * HOUR_MS;
+// Events and alerts are deleted oldest first, this many rows per statement.
+const RECORD_DELETE_ROWS = 1000;
 
 type Step = () => { done: boolean; deleted: number };
 
@@ -45,6 +47,9 @@ export class SqliteMaintenance {
       deleteMinute: db.prepare('DELETE FROM rollup_minute WHERE series_id = ? AND time_ms < ?'),
       deleteHour: db.prepare('DELETE FROM rollup_hour WHERE series_id = ? AND time_ms < ?'),
       deleteEpisodes: db.prepare('DELETE FROM episode WHERE end_ms IS NOT NULL AND end_ms < ?'),
+      deleteEvents: db.prepare(`DELETE FROM event WHERE rowid IN (SELECT rowid FROM event WHERE time_ms < ? ORDER BY time_ms LIMIT ${RECORD_DELETE_ROWS})`),
+      // an alert still firing is kept however old, as open episodes are
+      deleteAlerts: db.prepare(`DELETE FROM alert WHERE rowid IN (SELECT rowid FROM alert WHERE time_ms < ? AND state <> 'firing' ORDER BY time_ms LIMIT ${RECORD_DELETE_ROWS})`),
     };
   }
 
@@ -62,6 +67,8 @@ export class SqliteMaintenance {
       () => this.deleteRollupSlice('minute', Math.min(nowMs - settings.minuteSeconds * 1000, this.meta.number('hour_built_ms') ?? -Infinity)),
       () => this.deleteRollupSlice('hour', nowMs - settings.hourSeconds * 1000),
       () => ({ done: true, deleted: Number(this.statements.deleteEpisodes?.run(nowMs - settings.hourSeconds * 1000).changes ?? 0) }),
+      () => this.deleteOldest('deleteEvents', nowMs - settings.eventSeconds * 1000),
+      () => this.deleteOldest('deleteAlerts', nowMs - settings.alertSeconds * 1000),
     ];
     let deletedRows = 0;
     let complete = true;
@@ -127,6 +134,12 @@ export class SqliteMaintenance {
       this.meta.set('hour_built_ms', end);
     });
     return { done: end >= target, deleted: 0 };
+  }
+
+  // Up to RECORD_DELETE_ROWS of the oldest rows before the cutoff; done when fewer were left.
+  private deleteOldest(statement: 'deleteEvents' | 'deleteAlerts', cutoffMs: number): { done: boolean; deleted: number } {
+    const deleted = Number(this.statements[statement]?.run(cutoffMs).changes ?? 0);
+    return { done: deleted < RECORD_DELETE_ROWS, deleted };
   }
 
   private deleteRawSlice(cutoffMs: number): { done: boolean; deleted: number } {

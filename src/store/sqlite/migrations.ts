@@ -50,6 +50,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX episode_end ON episode (end_ms);
     `,
   },
+  {
+    version: 2,
+    description: 'alerts (upserted by id, with their deliveries) and host events (unique per host and id)',
+    sql: `
+      -- body: the whole alert as JSON; deliveries: every delivery outcome so far, as a JSON array.
+      CREATE TABLE alert (
+        id TEXT PRIMARY KEY, host_id TEXT NOT NULL, time_ms INTEGER NOT NULL, severity TEXT NOT NULL,
+        type TEXT NOT NULL, state TEXT NOT NULL, dedup_key TEXT NOT NULL, resolved_ms INTEGER,
+        body TEXT NOT NULL, deliveries TEXT NOT NULL
+      );
+      CREATE INDEX alert_time ON alert (time_ms);
+      CREATE INDEX alert_severity ON alert (severity, time_ms);
+      CREATE INDEX alert_type ON alert (type, time_ms);
+      CREATE INDEX alert_state ON alert (state, time_ms);
+      -- A rowid table: the secondary indexes carry the small rowid rather than (host_id, id), and
+      -- the rowid orders events of the same millisecond by when they were stored. The pair is
+      -- unique with id first: an index led by host_id (the same in every row of a one-host file)
+      -- would tempt the planner into reading every event and sorting instead of a time index.
+      -- body: source, message and data as JSON (src/store/eventRecords.ts).
+      CREATE TABLE event (
+        host_id TEXT NOT NULL, id TEXT NOT NULL, time_ms INTEGER NOT NULL, type TEXT NOT NULL,
+        pid INTEGER, comm TEXT, body TEXT NOT NULL,
+        UNIQUE (id, host_id)
+      );
+      CREATE INDEX event_time ON event (time_ms);
+      CREATE INDEX event_type ON event (type, time_ms);
+      CREATE INDEX event_pid ON event (pid, time_ms);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

@@ -3,10 +3,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openReader } from './database.ts';
 import { SqliteReader } from './reader.ts';
+import { RecordReader } from './recordReader.ts';
 import type { WorkerRequest, WorkerResponse, WorkerSettings } from './workerProtocol.ts';
 
 const settings = workerData as WorkerSettings;
-const reader = new SqliteReader(openReader(settings.path));
+const db = openReader(settings.path);
+const reader = new SqliteReader(db);
+const records = new RecordReader(db);
 
 async function answer(request: WorkerRequest): Promise<unknown> {
   switch (request.method) {
@@ -20,6 +23,12 @@ async function answer(request: WorkerRequest): Promise<unknown> {
       return reader.anomalies(request.query, request.hostId);
     case 'anomaly':
       return reader.anomaly(request.id);
+    case 'alerts':
+      return records.alerts(request.query, request.hostId);
+    case 'alert':
+      return records.alert(request.id, request.hostId);
+    case 'events':
+      return records.events(request.query, request.hostId);
     case 'hosts':
       return reader.hosts();
     case 'checkpoint':

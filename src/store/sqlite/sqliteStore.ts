@@ -4,16 +4,20 @@ import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Clock } from '../../collect/clock.ts';
+import type { DeliveryStatus } from '../../alert/channel.ts';
+import type { Alert } from '../../alert/model.ts';
 import type { MetricsSnapshot } from '../../collect/types.ts';
 import type { Episode } from '../../detect/rules.ts';
+import type { HostEvent } from '../../events/model.ts';
 import { episodeColumns } from '../episodes.ts';
 import { HistoryQueryError } from '../history.ts';
 import { parseFields } from '../series.ts';
-import type { AnomalyQuery, HistoryQuery, HistoryResult, HostInfo, RetentionReport, RetentionSettings, Store, StoredEpisode } from '../store.ts';
+import type { AlertQuery, AnomalyQuery, EventQuery, HistoryQuery, HistoryResult, HostInfo, RetentionReport, RetentionSettings, Store, StoredAlert, StoredEpisode } from '../store.ts';
 import { SqliteCatalog } from './catalog.ts';
 import { DEFAULT_SQLITE_PATH, openWriter } from './database.ts';
 import { SqliteMaintenance } from './maintenance.ts';
 import { Meta } from './meta.ts';
+import { RecordWriter } from './recordWriter.ts';
 import { QueryWorker } from './workerClient.ts';
 import { SnapshotWriter } from './writer.ts';
 
@@ -41,6 +45,7 @@ export class SqliteStore implements Store {
   private readonly worker: QueryWorker;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly upsertEpisode: StatementSync;
+  private readonly records: RecordWriter;
   private latest: MetricsSnapshot | undefined;
   private latestLoaded = false;
   private closed = false;
@@ -59,6 +64,7 @@ export class SqliteStore implements Store {
         'ON CONFLICT (id) DO UPDATE SET host_id = excluded.host_id, start_ms = excluded.start_ms, end_ms = excluded.end_ms, ' +
         'severity = excluded.severity, category = excluded.category, metric = excluded.metric, body = excluded.body',
     );
+    this.records = new RecordWriter(this.db, this.hostId);
     this.worker = new QueryWorker({ path: this.path, checkpointEveryMs: options.checkpointEveryMs ?? 5000 });
   }
 
@@ -122,6 +128,32 @@ export class SqliteStore implements Store {
   async anomaly(id: string): Promise<StoredEpisode | undefined> {
     this.open();
     return this.worker.request({ method: 'anomaly', id });
+  }
+
+  async saveAlert(alert: Alert, deliveries: readonly DeliveryStatus[]): Promise<void> {
+    this.open();
+    this.records.saveAlert(alert, deliveries);
+  }
+
+  async alerts(query: AlertQuery): Promise<StoredAlert[]> {
+    this.open();
+    return this.worker.request({ method: 'alerts', query, hostId: query.hostId ?? this.hostId });
+  }
+
+  async alert(id: string, hostId = this.hostId): Promise<StoredAlert | undefined> {
+    this.open();
+    return this.worker.request({ method: 'alert', id, hostId });
+  }
+
+  // One transaction for the batch.
+  async saveEvents(events: readonly HostEvent[]): Promise<void> {
+    this.open();
+    this.records.saveEvents(events);
+  }
+
+  async events(query: EventQuery): Promise<HostEvent[]> {
+    this.open();
+    return this.worker.request({ method: 'events', query, hostId: query.hostId ?? this.hostId });
   }
 
   async hosts(): Promise<HostInfo[]> {

@@ -1,5 +1,5 @@
 // Messages between the SQLite store and its query worker.
-import type { AnomalyQuery, HistoryQuery } from '../store.ts';
+import type { AlertQuery, AnomalyQuery, EventQuery, HistoryQuery } from '../store.ts';
 
 export interface WorkerSettings {
   path: string;
@@ -12,6 +12,9 @@ export type WorkerRequest =
   | { method: 'latestSnapshot' }
   | { method: 'anomalies'; query: AnomalyQuery; hostId: string }
   | { method: 'anomaly'; id: string }
+  | { method: 'alerts'; query: AlertQuery; hostId: string }
+  | { method: 'alert'; id: string; hostId: string }
+  | { method: 'events'; query: EventQuery; hostId: string }
   | { method: 'hosts' }
   | { method: 'checkpoint' }
   | { method: 'close' };
