@@ -78,7 +78,7 @@ function exitOutcome(line: GuardLine): GuardOutcome {
   const victim = sub(line.fields, 'victim');
   const pid = num(victim, 'pid');
   const name = str(victim, 'name') ?? '?';
-  const message = `${name} (pid ${pid ?? '?'}) exited ${num(line.fields, 'afterMs') ?? '?'} ms after ${str(line.fields, 'lastSignal') ?? 'the signal'}`;
+  const message = `${name} (pid ${pid ?? '?'}) exited ${Math.round(num(line.fields, 'afterMs') ?? Number.NaN) || '?'} ms after ${str(line.fields, 'lastSignal') ?? 'the signal'}`;
   return { event: event(line, 'guard_signal', message, { ...(pid === undefined ? {} : { pid }), comm: name }), ...(pid === undefined ? {} : { resolveKey: `guard-kill:${pid}` }) };
 }
 

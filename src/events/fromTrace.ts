@@ -23,7 +23,8 @@ export function traceOutcome(e: TraceEvent): TraceOutcome {
   switch (e.type) {
     case 'exec': {
       const { type: _type, timeMs, pid, comm, ...data } = e;
-      const args = e.argv && e.argv.length > 0 ? ` ${e.argv.join(' ')}${e.argvTruncated ? ' ...' : ''}` : '';
+      // argv[0] is usually the program again: show the file, then the arguments after argv[0]
+      const args = e.argv && e.argv.length > 1 ? ` ${e.argv.slice(1).join(' ')}${e.argvTruncated ? ' ...' : ''}` : '';
       return { event: { timeMs, type: 'exec', source: 'trace', pid, comm, message: `${comm} (pid ${pid}${e.ppid === undefined ? '' : `, parent ${e.ppid}`}) ran ${e.filename ?? comm}${args}`, data: { ...data, ...sampled } } };
     }
     case 'exit': {

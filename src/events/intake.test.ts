@@ -38,6 +38,13 @@ describe('EventIntake', () => {
     expect(s.written.flat().every((e) => e.host === 'alpha')).toBe(true);
   });
 
+  it('keeps whole milliseconds: the tracer times events to the microsecond, the store does not', () => {
+    const s = setup();
+    s.intake.accept(exec(1_800_000_000_123.6, 7));
+    s.intake.flush();
+    expect(s.written.flat()[0]?.timeMs).toBe(1_800_000_000_124);
+  });
+
   it('stores at most maxPerMinute a minute and records how many it held back', () => {
     const s = setup({ batchSize: 1000 });
     for (let pid = 1; pid <= 12; pid++) s.intake.accept(exec(s.now(), pid));

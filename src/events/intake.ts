@@ -65,7 +65,8 @@ export class EventIntake {
     }
     if (!event) return;
     this.counts.received++;
-    const full: HostEvent = { ...event, id: id ?? `${this.idPrefix}-${(this.sequence++).toString(36)}`, host: this.options.host };
+    // sources keep sub-millisecond times; history keeps whole milliseconds
+    const full: HostEvent = { ...event, timeMs: Math.round(timeMs), id: id ?? `${this.idPrefix}-${(this.sequence++).toString(36)}`, host: this.options.host };
     this.options.publish(full);
     if (!this.admit()) return;
     this.push(full);
