@@ -92,9 +92,11 @@ export class Daemon {
   }
 
   async start(): Promise<AddressInfo> {
-    await this.eventSources.start();
+    this.eventSources.check();
     this.alerting.start();
     const address = await this.server.listen();
+    // the tracer attaches in the background (seconds); if it was required and fails, the daemon stops
+    this.eventSources.start().catch((error: unknown) => this.options.onFatal(error instanceof Error ? error : new Error(String(error))));
     const { sampler, anomaly: rules, collectors } = this.options.config;
     this.sampling = new SamplingThread(
       {
@@ -114,7 +116,7 @@ export class Daemon {
   // Stops sampling first, then lets the queued writes finish (within budgetMs) and closes the store.
   async stop(budgetMs = 1500): Promise<{ flushed: boolean }> {
     this.retention.stop();
-    await Promise.all([this.sampling?.stop(Math.min(500, budgetMs)), this.eventSources.stop()]);
+    await Promise.all([this.sampling?.stop(Math.min(500, budgetMs)), this.eventSources.stop(Math.min(800, budgetMs / 2))]);
     await this.alerting.stop(Math.min(300, budgetMs / 4));
     const [flushed] = await Promise.all([this.writes.flush(budgetMs), this.server.close()]);
     await this.retention.idle();

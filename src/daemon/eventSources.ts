@@ -46,6 +46,7 @@ export class EventSources {
   // why tracing is off, when it is
   traceOffReason: string | undefined;
   guardLinesRejected = 0;
+  private stopped = false;
 
   constructor(options: EventSourcesOptions) {
     this.options = options;
@@ -56,36 +57,44 @@ export class EventSources {
     this.ioTop = options.trace.mode === 'off' ? undefined : new IoTop({ windowMs: options.trace.io_window, maxRowsPerInterval: 500 });
   }
 
-  // Throws only when [trace] mode = "ebpf" and eBPF cannot run: the daemon must not start then.
+  // Before the daemon listens: throws when [trace] mode = "ebpf" and eBPF cannot run here.
+  check(): void {
+    const { trace } = this.options;
+    if (trace.mode === 'off') this.traceOffReason = '[trace] mode = "off"';
+    const unavailable = trace.mode === 'ebpf' || trace.mode === 'auto' ? ebpfUnavailable() : undefined;
+    if (!unavailable) return;
+    if (trace.mode === 'ebpf') throw new Error(`[trace] mode = "ebpf": ${unavailable}`);
+    this.traceOffReason = `${unavailable}; set [trace] mode = "proc" to sample /proc instead`;
+    this.options.log(`trace: off: ${this.traceOffReason}`);
+  }
+
+  // Runs beside the daemon (bpftrace takes seconds to attach); rejects only in mode "ebpf".
   async start(): Promise<void> {
     this.follower?.start();
     const { trace } = this.options;
-    if (trace.mode === 'off') {
-      this.traceOffReason = '[trace] mode = "off"';
-      return;
-    }
-    const unavailable = trace.mode === 'proc' ? undefined : ebpfUnavailable();
-    if (unavailable) {
-      if (trace.mode === 'ebpf') throw new Error(`[trace] mode = "ebpf": ${unavailable}`);
-      this.traceOffReason = `${unavailable}; set [trace] mode = "proc" to sample /proc instead`;
-      this.options.log(`trace: off: ${this.traceOffReason}`);
-      return;
-    }
+    if (this.traceOffReason !== undefined) return;
     const probes = { opens: trace.opens, io: trace.io, ioFiles: trace.io_files };
     const tracer = this.options.tracer ?? new Tracer({ probes, mode: trace.mode === 'proc' ? 'sampled' : 'ebpf', sampleIntervalMs: trace.sample_interval });
     tracer.subscribe((event) => this.traceEvent(event));
     try {
-      await tracer.start();
       this.tracer = tracer;
+      await tracer.start();
     } catch (error) {
+      this.tracer = undefined;
+      // stopped while attaching: the failure is the stop's doing
+      if (this.stopped) return;
       if (trace.mode === 'ebpf') throw error;
       this.traceOffReason = (error as Error).message;
       this.options.log(`trace: off: ${this.traceOffReason}`);
     }
   }
 
-  async stop(): Promise<void> {
-    await this.tracer?.stop();
+  // bpftrace needs about 2 s to detach its probes: the daemon, which must exit within 2 s, waits
+  // for it at most waitMs; it exits by itself soon after (it has been told to).
+  async stop(waitMs: number): Promise<void> {
+    // a tracer still attaching is stopped too
+    this.stopped = true;
+    await this.tracer?.stop(waitMs);
     await this.follower?.stop();
     this.intake.flush();
   }
@@ -113,7 +122,7 @@ export class EventSources {
       return;
     }
     if (event.type === 'status') {
-      this.options.log(`trace: ${event.message}`);
+      if (event.state !== 'stopped') this.options.log(`trace: ${event.message}`);
       return;
     }
     this.intake.accept(traceOutcome(event));

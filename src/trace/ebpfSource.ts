@@ -192,8 +192,8 @@ export class EbpfBackend {
     this.supervisor?.resume();
   }
 
-  async stop(): Promise<void> {
-    await this.supervisor?.stop();
+  async stop(waitMs?: number): Promise<void> {
+    await this.supervisor?.stop(waitMs);
     this.flush(true);
   }
 }

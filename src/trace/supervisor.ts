@@ -196,8 +196,10 @@ export class Supervisor {
   }
 
   // SIGINT lets bpftrace run END and detach; SIGKILL after stopTimeoutMs (the kernel detaches
-  // probes when the process's descriptors close either way).
-  async stop(): Promise<void> {
+  // probes when the process's descriptors close either way). Detaching takes the kernel about 2 s
+  // here, whatever the signal: a caller with a deadline (the daemon) waits at most waitMs and lets
+  // bpftrace finish exiting on its own.
+  async stop(waitMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.stopping = true;
     if (this.restartTimer !== undefined) {
       this.options.clock.clearTimeout(this.restartTimer);
@@ -209,7 +211,15 @@ export class Supervisor {
     child.stdout?.resume();
     child.kill('SIGINT');
     const timer = this.options.clock.setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs);
-    await this.exited;
-    this.options.clock.clearTimeout(timer);
+    const exited = this.exited.then(() => true);
+    const done = Number.isFinite(waitMs) ? await Promise.race([exited, new Promise<boolean>((resolve) => this.options.clock.setTimeout(() => resolve(false), waitMs))]) : await exited;
+    if (done) {
+      this.options.clock.clearTimeout(timer);
+      return;
+    }
+    // Still detaching: it must not keep the caller's process alive while it finishes.
+    child.unref();
+    for (const stream of [child.stdout, child.stderr]) if (stream && 'unref' in stream && typeof stream.unref === 'function') stream.unref();
+    if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
   }
 }

@@ -56,7 +56,8 @@ export interface TraceSource {
   // hears the current status at once, then every event; returns the unsubscribe function
   subscribe(listener: Listener): () => void;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  // waitMs: how long to wait for bpftrace to exit (default: until it has)
+  stop(waitMs?: number): Promise<void>;
   pause(): void;
   resume(): void;
   stats(): TraceStats;
@@ -199,8 +200,8 @@ export class Tracer implements TraceSource {
     this.sampler?.resume();
   }
 
-  async stop(): Promise<void> {
-    await this.ebpf?.stop();
+  async stop(waitMs?: number): Promise<void> {
+    await this.ebpf?.stop(waitMs);
     await this.sampler?.stop();
     this.setStatus(this.status.mode, 'stopped', 'stopped');
   }

@@ -87,7 +87,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     writeFileSync(join(dir, 'hostguard.toml'), options.config);
     args.push('--config', join(dir, 'hostguard.toml'));
   }
-  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { cwd: dir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The eBPF tracer (on by default as root) takes seconds to attach and detach: only the tests
+  // that ask for it in their config run it.
+  const traceOff = options.config?.includes('[trace]') || options.env?.['HOSTGUARD_TRACE_MODE'] !== undefined ? {} : { HOSTGUARD_TRACE_MODE: 'off' };
+  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { cwd: dir, env: { ...process.env, ...traceOff, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

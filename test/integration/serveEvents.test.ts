@@ -161,5 +161,29 @@ describe.skipIf(reason !== undefined)('hostguard serve: host events and alerts',
     const ddFiles = byFile.rows.filter((r) => r.pid === dd.pid);
     expect(ddFiles.find((r) => r.file?.endsWith('written.bin'))?.writtenBytes, JSON.stringify(ddFiles)).toBeGreaterThanOrEqual(20 * MiB);
   }, 30_000);
+
+  // Last: the daemon with a live tracer still stops within 2 s, and its bpftrace is gone soon after
+  // (the kernel needs about 2 s to detach the probes; the daemon does not wait for that).
+  it('stops on SIGTERM within 2 s with the tracer running, leaving no bpftrace behind', async () => {
+    const status = await api<{ bpftracePid?: number }>('/api/v1/trace/status');
+    const bpftracePid = status.bpftracePid ?? 0;
+    expect(bpftracePid).toBeGreaterThan(0);
+    ws.terminate();
+    const sentAt = performance.now();
+    process.kill(daemon.pid, 'SIGTERM');
+    const exit = await daemon.exited();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(performance.now() - sentAt).toBeLessThan(2000);
+    const gone = await eventually('bpftrace to exit', async () => (isAlive(bpftracePid) ? undefined : true), 10_000);
+    expect(gone).toBe(true);
+  }, 30_000);
 });
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
