@@ -1,11 +1,12 @@
 // Benchmark of the daemon's API: `npm run bench -- api [--seconds 20] [--connections 100] [--rate 10000] [--days 2] [--tool wrk|autocannon]
-// [--paths /api/v1/metrics/current,/metrics,/health] [--bin PATH] [--log-level LEVEL] [--quick]`.
+// [--paths /api/v1/metrics/current,/metrics,/health] [--bin PATH] [--log-level LEVEL] [--quick] [--ws 2000]`.
 // Starts `hostguard serve` (bin/hostguard.js, as installed, or --bin: another build's, to compare) on a
 // history of --days simulated days, then req/s and latency of each of --paths at --connections for --seconds (closed
 // loop: each connection sends its next request when the answer arrives) with wrk (Debian wrk; C, so
 // the load generator takes less of the 2 CPUs) or autocannon; the latency of /api/v1/metrics/current
 // at a fixed --rate (open loop, autocannon); and how late sampling ticks run (a second daemon sampling
 // every 100 ms) while 30-day history queries run back to back. --quick: the closed-loop runs only.
+// --ws N: N WebSocket handshakes, 10 at a time, each until the first snapshot arrives (0: none).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -13,13 +14,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import WebSocket from 'ws';
 import { Snapshotter } from '../src/collect/snapshotter.ts';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import { SnapshotSimulator } from '../test/helpers/simulatedSnapshots.ts';
 import { median, percentile, processCpuSeconds } from './lib/stats.ts';
 
 const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' }, paths: { type: 'string', default: '/api/v1/metrics/current,/metrics,/health' }, bin: { type: 'string' }, 'log-level': { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' }, paths: { type: 'string', default: '/api/v1/metrics/current,/metrics,/health' }, bin: { type: 'string' }, 'log-level': { type: 'string' }, quick: { type: 'boolean', default: false }, ws: { type: 'string', default: '2000' } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
@@ -157,6 +159,30 @@ async function openLoop(base: string, path: string): Promise<void> {
   out(`${path} at a fixed ${rate} req/s (autocannon; its own event loop adds to the latency it measures): ${Math.round(r.requests.average)} req/s served, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, p99.9 ${r.latency.p99_9} ms, max ${r.latency.max} ms, ${r.errors + r.timeouts + r.non2xx} failed`);
 }
 
+// One client: connect to /ws, wait for the snapshot sent on connect, close; milliseconds.
+function wsRoundTrip(url: string): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('message', () => {
+      resolve(performance.now() - started);
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+}
+
+async function handshakes(base: string, count: number): Promise<void> {
+  const url = `${base.replace('http:', 'ws:')}/ws`;
+  const times: number[] = [];
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 10 }, async () => {
+    while (times.length < count) times.push(await wsRoundTrip(url));
+  }));
+  const perSecond = times.length / ((performance.now() - started) / 1000);
+  out(`/ws: ${times.length} clients, 10 at a time, each from connect to the first snapshot: ${Math.round(perSecond)} per second, p50 ${median(times).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms`);
+}
+
 interface Lateness {
   maxSeconds: number;
   over100ms: number;
@@ -196,6 +222,7 @@ out(`history: ${days} simulated days at 2 s (${prefilled} snapshots) in ${db}`);
 const daemon = await startDaemon('');
 const pid = daemon.child.pid ?? 0;
 for (const path of values.paths.split(',')) await closedLoop(daemon.url, path, pid);
+if (Number(values.ws) > 0) await handshakes(daemon.url, Number(values.ws));
 if (!values.quick) await openLoop(daemon.url, '/api/v1/metrics/current');
 const status = (await (await fetch(`${daemon.url}/api/v1/monitoring/status`)).json()) as { sampler: { level: string; collections: number; collectionSeconds: { mean: number; max: number } } };
 out(`sampler during the runs: level ${status.sampler.level}, ${status.sampler.collections} collections, mean ${(status.sampler.collectionSeconds.mean * 1000).toFixed(0)} ms, max ${(status.sampler.collectionSeconds.max * 1000).toFixed(0)} ms each, in the sampling thread`);

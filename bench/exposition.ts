@@ -17,7 +17,7 @@ import { Counter, Gauge, Histogram as PromHistogram, Registry } from 'prom-clien
 import { Snapshotter } from '../src/collect/snapshotter.ts';
 import { renderFamilies } from '../src/serve/exposition.ts';
 import { DAEMON_METRICS, type Family, SNAPSHOT_METRICS, type SnapshotSource } from '../src/serve/metricTable.ts';
-import { daemonRegistry } from '../src/serve/promDaemon.ts';
+import { CachedExposition, daemonRegistry, runtimeRegistry } from '../src/serve/promDaemon.ts';
 import { newDaemonStatus } from '../src/serve/status.ts';
 import { readProcStat } from '../src/sys/readHost.ts';
 import { median, percentile } from './lib/stats.ts';
@@ -76,7 +76,9 @@ const snapshotRegistry = new Registry();
 register(snapshotRegistry, SNAPSHOT_METRICS, source);
 const tableDaemon = new Registry();
 register(tableDaemon, DAEMON_METRICS, status);
-const promDaemon = daemonRegistry(status, { defaultCollectors: false });
+const promDaemon = daemonRegistry(status);
+const runtime = runtimeRegistry();
+const runtimeCached = new CachedExposition(runtime, 1000);
 const both = Registry.merge([snapshotRegistry, tableDaemon]);
 
 let gcRuns = 0;
@@ -115,14 +117,16 @@ await measure('table, snapshot part cached per snapshot (the daemon today)', () 
 await measure('prom-client, everything collected at each scrape', () => both.metrics());
 await measure('prom-client, daemon series only (src/serve/promDaemon.ts)', () => promDaemon.metrics());
 await measure('table snapshot part cached + prom-client daemon series', async () => cachedSnapshotPart.toString('latin1') + (await promDaemon.metrics()));
-const withDefaults = daemonRegistry(status);
-await measure('  the same with process_* and nodejs_* (the daemon now)', async () => cachedSnapshotPart.toString('latin1') + (await withDefaults.metrics()));
+await measure('prom-client process_* and nodejs_* series alone', () => runtime.metrics());
+await measure('  the same with process_* and nodejs_*, rendered each time', async () => cachedSnapshotPart.toString('latin1') + (await promDaemon.metrics()) + (await runtime.metrics()));
 
 // req/s of each way behind fastify, as /metrics answers (cached Buffer pieces concatenated, text/plain).
 const ways: Record<string, () => Promise<Buffer>> = {
   table: async () => Buffer.concat([cachedSnapshotPart, Buffer.from(renderFamilies(DAEMON_METRICS, status))]),
   'table+prom-client': async () => Buffer.concat([cachedSnapshotPart, Buffer.from(await promDaemon.metrics())]),
   'prom-client': async () => Buffer.from(await both.metrics()),
+  'table+prom-client+runtime-each-scrape': async () => Buffer.concat([cachedSnapshotPart, Buffer.from(await promDaemon.metrics()), Buffer.from(await runtime.metrics())]),
+  'table+prom-client+runtime-cached-1s': async () => Buffer.concat([cachedSnapshotPart, Buffer.from(await promDaemon.metrics()), await runtimeCached.body()]),
 };
 const httpSeconds = Number(values['http-seconds']);
 if (spawnSync('wrk', ['--version']).error === undefined && httpSeconds > 0) {
@@ -136,7 +140,7 @@ if (spawnSync('wrk', ['--version']).error === undefined && httpSeconds > 0) {
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
     await new Promise((resolve) => child.once('exit', resolve));
     const p = (label: string): string => new RegExp(`${label}\\s+([\\d.]+\\w+)`).exec(text)?.[1] ?? '?';
-    out(`/metrics as ${name.padEnd(18)} ${Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1])).toString().padStart(6)} req/s, p50 ${p('50%')}, p99 ${p('99%')} (wrk, 100 connections, ${httpSeconds} s; ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} load)`);
+    out(`/metrics as ${name.padEnd(38)} ${Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1])).toString().padStart(6)} req/s, p50 ${p('50%')}, p99 ${p('99%')} (wrk, 100 connections, ${httpSeconds} s; ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} load)`);
   }
   await app.close();
 }

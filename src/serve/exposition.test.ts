@@ -8,7 +8,7 @@ import { readProcStat } from '../sys/readHost.ts';
 import { renderFamilies } from './exposition.ts';
 import { metricsMarkdown } from './metricDocs.ts';
 import { METRIC_NAMES, SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
-import { daemonRegistry } from './promDaemon.ts';
+import { CachedExposition, daemonRegistry, runtimeRegistry } from './promDaemon.ts';
 import { newDaemonStatus } from './status.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url));
@@ -33,8 +33,8 @@ function daemonStatus(): ReturnType<typeof newDaemonStatus> {
 
 // As /metrics: the snapshot part from the table, the daemon's through prom-client (its process_* and
 // nodejs_* collectors included when asked).
-async function render(source: SnapshotSource, defaultCollectors = false): Promise<string> {
-  return renderFamilies(SNAPSHOT_METRICS, source) + (await daemonRegistry(daemonStatus(), { defaultCollectors }).metrics());
+async function render(source: SnapshotSource, runtime = false): Promise<string> {
+  return renderFamilies(SNAPSHOT_METRICS, source) + (await daemonRegistry(daemonStatus()).metrics()) + (runtime ? await runtimeRegistry().metrics() : '');
 }
 
 function value(text: string, series: string): number | undefined {
@@ -88,6 +88,20 @@ describe('the /metrics exposition', () => {
     expect(text).toContain('node_filesystem_free_bytes{device="/dev/x",fstype="ext4",mountpoint="/mnt/a \\"b\\"\\\\c\\nd"} 6\n');
     expect(text.match(/^node_filesystem_size_bytes\{/gm)).toHaveLength(1);
     if (promtool) expect(promtoolCheck(text)).toEqual({ parsed: true, problems: [] });
+  });
+
+  it('renders the runtime series at most once per period, and again after it', async () => {
+    let nowMs = 0;
+    const registry = runtimeRegistry();
+    const cached = new CachedExposition(registry, 1000, () => nowMs);
+    const first = cached.body();
+    expect(cached.body()).toBe(first);
+    nowMs = 999;
+    expect(cached.body()).toBe(first);
+    nowMs = 1000;
+    const second = cached.body();
+    expect(second).not.toBe(first);
+    expect((await second).toString()).toContain('# TYPE process_resident_memory_bytes gauge\n');
   });
 
   it('has one name per series family, each following <namespace>_<name>_<unit>', () => {

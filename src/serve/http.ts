@@ -9,7 +9,7 @@ import { formatListenAddress, isLoopback } from './address.ts';
 import { TokenCheck } from './auth.ts';
 import { Dashboard } from './dashboard.ts';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
-import { countRequest, failureReply, requestErrorReply, sendReply } from './httpReply.ts';
+import { countRequest, failureReply, MAX_PARAM_LENGTH, requestErrorReply, sendReply } from './httpReply.ts';
 import { openApiDocument } from './openapi.ts';
 import { type QueryResult, queryObject } from './params.ts';
 import { apiError, type ApiDeps, defineRoute, type Reply, type Route } from './route.ts';
@@ -72,7 +72,9 @@ export class ApiServer {
       childLoggerFactory: (logger) => logger,
       requestTimeout: 30_000,
       bodyLimit: BODY_LIMIT_BYTES,
-      routerOptions: { querystringParser: (text: string): QueryResult => queryObject(text), maxParamLength: 200 },
+      routerOptions: { querystringParser: (text: string): QueryResult => queryObject(text), maxParamLength: MAX_PARAM_LENGTH },
+      // the router's own refusals (a bad URL, a path parameter too long), in the API's error shape
+      frameworkErrors: (error, request, reply) => this.failed(error, request, reply),
     });
     this.app.server.maxConnections = deps.settings.maxConnections;
     this.app.server.headersTimeout = 10_000;

@@ -7,6 +7,8 @@ import type { DaemonStatus } from './status.ts';
 import { apiError, type Reply } from './route.ts';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
+// The router refuses longer path parameters (414) before any route runs.
+export const MAX_PARAM_LENGTH = 200;
 
 export function countRequest(status: DaemonStatus, routeName: string, code: number): void {
   const key = `${routeName} ${code}`;
@@ -44,6 +46,10 @@ export function requestErrorReply(error: FastifyError, bodyLimitBytes: number): 
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return apiError(error.statusCode ?? 415, `${error.message}; send a JSON body with Content-Type: application/json`);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return apiError(414, `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`);
+    case 'FST_ERR_BAD_URL':
+      return apiError(400, 'the path is not valid percent-encoding');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return apiError(400, 'body: empty, but Content-Type says application/json; send a JSON object');
     default:

@@ -1,6 +1,7 @@
 // The daemon's own series through prom-client: the hostguard_* families of the metric table, read
 // from DaemonStatus at each scrape (collect()), and prom-client's default process_* and nodejs_*
-// collectors (CPU, memory, open files, event loop lag, heap, GC).
+// collectors (CPU, memory, open files, event loop lag, heap, GC), rendered at most once a second
+// (they cost about 0.8 ms a render, 8 times the rest; see docs/API.md).
 import { collectDefaultMetrics, Counter, Gauge, Histogram as PromHistogram, Registry } from 'prom-client';
 import { formatValue } from './exposition.ts';
 import { DAEMON_METRICS, type Family } from './metricTable.ts';
@@ -64,14 +65,45 @@ function register(registry: Registry, family: Family<DaemonStatus>, status: Daem
   } });
 }
 
-export function daemonRegistry(status: DaemonStatus, options: { defaultCollectors?: boolean } = {}): Registry {
+// The hostguard_* families of the table, read from status at each scrape.
+export function daemonRegistry(status: DaemonStatus): Registry {
   const registry = new Registry();
   for (const family of DAEMON_METRICS) register(registry, family, status);
-  if (options.defaultCollectors ?? true) {
-    collectDefaultMetrics({ register: registry });
-    // Gauges named *_total, which Prometheus reserves for counters (promtool's lint objects); the
-    // same counts are in nodejs_active_resources, nodejs_active_handles and nodejs_active_requests by type.
-    for (const name of ['nodejs_active_resources_total', 'nodejs_active_handles_total', 'nodejs_active_requests_total']) registry.removeSingleMetric(name);
-  }
   return registry;
+}
+
+// prom-client's process_* and nodejs_* series of this process.
+export function runtimeRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // Gauges named *_total, which Prometheus reserves for counters (promtool's lint objects); the
+  // same counts are in nodejs_active_resources, nodejs_active_handles and nodejs_active_requests by type.
+  for (const name of ['nodejs_active_resources_total', 'nodejs_active_handles_total', 'nodejs_active_requests_total']) registry.removeSingleMetric(name);
+  return registry;
+}
+
+// Renders a registry at most once per maxAgeMs; scrapes meanwhile (and while it renders) share it.
+export class CachedExposition {
+  private readonly registry: Registry;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+  private cached: { atMs: number; body: Promise<Buffer> } | undefined;
+
+  constructor(registry: Registry, maxAgeMs: number, now: () => number = () => performance.now()) {
+    this.registry = registry;
+    this.maxAgeMs = maxAgeMs;
+    this.now = now;
+  }
+
+  body(): Promise<Buffer> {
+    const nowMs = this.now();
+    if (this.cached && nowMs - this.cached.atMs < this.maxAgeMs) return this.cached.body;
+    const body = this.registry.metrics().then((text) => Buffer.from(text));
+    this.cached = { atMs: nowMs, body };
+    // A failed render is not kept.
+    body.catch(() => {
+      if (this.cached?.body === body) this.cached = undefined;
+    });
+    return body;
+  }
 }

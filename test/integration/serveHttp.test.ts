@@ -145,6 +145,9 @@ describe('HTTP server: methods and bodies', () => {
     expect(getAck).toMatchObject({ status: 405, body: { error: { message: expect.stringContaining('it takes POST') } } });
     expect((await call(`${server.base}/api/v1/alerts/a-1`, { method: 'DELETE' })).body).toEqual({ deleted: 'a-1' });
     expect((await call(`${server.base}/api/v1/alerts/missing`, { method: 'DELETE' })).status).toBe(404);
+    // the router's own refusals, in the API's error shape
+    expect((await call(`${server.base}/api/v1/alerts/${'x'.repeat(300)}`)).body).toEqual({ error: { status: 414, message: 'a path parameter is longer than 200 characters' } });
+    expect((await call(`${server.base}/api/v1/alerts/%E0%A4%A`)).body).toEqual({ error: { status: 400, message: 'the path is not valid percent-encoding' } });
     const withBody = await call(`${server.base}/api/v1/alerts/a-1`, { method: 'DELETE', body: '{}', headers: { 'Content-Type': 'application/json' } });
     expect(withBody.body.error).toMatchObject({ status: 400, message: 'this endpoint takes no request body' });
     // the OpenAPI document has each method of a path, and the body schema
