@@ -9,6 +9,7 @@
 // --ws N: N WebSocket handshakes, 10 at a time, each until the first snapshot arrives (0: none).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,27 +73,36 @@ async function prefill(): Promise<number> {
   return total;
 }
 
+// A port nobody listens on now: bind port 0 on loopback, note the port, let it go.
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// On a port chosen here, so that any build and any log level (which may not print the start line)
+// is found the same way: by asking until it answers.
 async function startDaemon(config: string): Promise<{ child: ChildProcess; url: string }> {
   const file = join(dir, `config-${daemons.length}.toml`);
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--config', file], { cwd: dir, env: daemonEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `127.0.0.1:${port}`, '--db', db, '--config', file], { cwd: dir, env: daemonEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   daemons.push(child);
+  // The first 64 KiB of its output, for the error below (at debug level every request is a line).
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    // The start line: on stdout from builds before the JSON log, on stderr since.
-    // (read on, but kept only until the start line: at debug level every request is a line)
-    const read = (chunk: Buffer): void => {
-      if (/listening on http/.test(output)) return;
-      output += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout?.on('data', read);
-    child.stderr?.on('data', read);
-    child.once('exit', (code) => reject(new Error(`hostguard serve exited with ${code}:\n${output}`)));
-  });
+  const read = (chunk: Buffer): void => {
+    if (output.length < 65_536) output += chunk.toString();
+  };
+  child.stdout?.on('data', read);
+  child.stderr?.on('data', read);
+  const url = `http://127.0.0.1:${port}`;
   for (;;) {
-    if ((await fetch(`${url}/api/v1/metrics/current`)).status === 200) return { child, url };
+    if (child.exitCode !== null) throw new Error(`hostguard serve exited with ${child.exitCode}:\n${output}`);
+    const status = await fetch(`${url}/api/v1/metrics/current`).then((r) => r.status, () => 0);
+    if (status === 200) return { child, url };
     await sleep(50);
   }
 }
