@@ -5,6 +5,7 @@ import { anomalySchema } from './anomaly.ts';
 import { apiSchema } from './api.ts';
 import { collectorsSchema } from './collectors.ts';
 import { eventsSchema, traceSchema } from './events.ts';
+import { logSchema } from './log.ts';
 import { samplerSchema } from './sampler.ts';
 import { retentionSettingsSchema, storeSchema } from './store.ts';
 
@@ -15,6 +16,7 @@ export const configSections = {
   api: apiSchema,
   store: storeSchema,
   retention: retentionSettingsSchema,
+  log: logSchema,
   alerts: alertsSchema,
   events: eventsSchema,
   trace: traceSchema,
@@ -27,6 +29,7 @@ export const configSchema = z.strictObject({
   api: apiSchema.prefault({}),
   store: storeSchema.prefault({}),
   retention: retentionSettingsSchema.prefault({}),
+  log: logSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   events: eventsSchema.prefault({}),
   trace: traceSchema.prefault({}),

@@ -20,7 +20,13 @@ export interface AlertingOptions {
   hub: LiveHub;
   store: Store;
   writes: WriteQueue;
-  log: (line: string) => void;
+  log: LineLog;
+}
+
+// What the daemon's logger (pino) offers that these modules use.
+export interface LineLog {
+  info(line: string): void;
+  warn(line: string): void;
 }
 
 // Saves of a changed alert are coalesced: at most one write per alert per this period.
@@ -40,11 +46,11 @@ export class Alerting implements AlertSink {
     this.system.subscribe((alert, event) => {
       options.hub.publishAlert(event, alert);
       this.markDirty(alert);
-      if (event !== 'acknowledged') options.log(`alert ${event}: [${alert.severity}] ${alert.type} ${alert.title}${alert.repeatCount > 0 ? ` (repeated ${alert.repeatCount} times)` : ''}`);
+      if (event !== 'acknowledged') options.log.warn(`alert ${event}: [${alert.severity}] ${alert.type} ${alert.title}${alert.repeatCount > 0 ? ` (repeated ${alert.repeatCount} times)` : ''}`);
     });
     this.system.subscribeDeliveries((alert, status) => {
       this.markDirty(alert);
-      if (status.status === 'failed') options.log(`alert ${alert.id} not delivered to ${status.channel}: ${status.reason ?? 'failed'}`);
+      if (status.status === 'failed') options.log.warn(`alert ${alert.id} not delivered to ${status.channel}: ${status.reason ?? 'failed'}`);
     });
     this.watches = options.config.watch.map((w) => new EndpointWatch({ name: w.name, url: w.url, intervalMs: w.interval, timeoutMs: w.timeout, failures: w.failures }, this));
   }

@@ -11,6 +11,7 @@ import type { HostEvent } from '../events/model.ts';
 import type { TraceEvent } from '../trace/events.ts';
 import { findExecutable } from '../trace/executable.ts';
 import { type TraceStats, Tracer } from '../trace/tracer.ts';
+import type { LineLog } from './alerting.ts';
 
 export interface EventSourcesOptions {
   events: EventsConfig;
@@ -19,7 +20,7 @@ export interface EventSourcesOptions {
   alerts: AlertSink;
   write: (events: HostEvent[]) => void;
   publish: (event: HostEvent) => void;
-  log: (line: string) => void;
+  log: LineLog;
   nowMs: () => number;
   // a tracer for tests (a fake /proc, a given bpftrace); default from [trace]
   tracer?: Tracer;
@@ -53,7 +54,7 @@ export class EventSources {
     this.startedMs = options.nowMs();
     this.intake = new EventIntake({ host: options.host, maxPerMinute: options.events.max_per_minute, batchSize: 500, flushEveryMs: 1000, write: options.write, publish: options.publish, alerts: options.alerts, nowMs: options.nowMs });
     const path = options.events.guard_file;
-    this.follower = path === '' ? undefined : new FileFollower({ path, pollMs: 250, onLines: (lines) => this.guardLines(lines), onProblem: (message) => options.log(`guard events: ${message}`) });
+    this.follower = path === '' ? undefined : new FileFollower({ path, pollMs: 250, onLines: (lines) => this.guardLines(lines), onProblem: (message) => options.log.warn(`guard events: ${message}`) });
     this.ioTop = options.trace.mode === 'off' ? undefined : new IoTop({ windowMs: options.trace.io_window, maxRowsPerInterval: 500 });
   }
 
@@ -65,7 +66,7 @@ export class EventSources {
     if (!unavailable) return;
     if (trace.mode === 'ebpf') throw new Error(`[trace] mode = "ebpf": ${unavailable}`);
     this.traceOffReason = `${unavailable}; set [trace] mode = "proc" to sample /proc instead`;
-    this.options.log(`trace: off: ${this.traceOffReason}`);
+    this.options.log.warn(`trace: off: ${this.traceOffReason}`);
   }
 
   // Runs beside the daemon (bpftrace takes seconds to attach); rejects only in mode "ebpf".
@@ -85,7 +86,7 @@ export class EventSources {
       if (this.stopped) return;
       if (trace.mode === 'ebpf') throw error;
       this.traceOffReason = (error as Error).message;
-      this.options.log(`trace: off: ${this.traceOffReason}`);
+      this.options.log.warn(`trace: off: ${this.traceOffReason}`);
     }
   }
 
@@ -109,7 +110,7 @@ export class EventSources {
       const parsed = parseGuardLine(line.text);
       if (!parsed.ok) {
         this.guardLinesRejected++;
-        this.options.log(`guard events: line ${line.id} skipped: ${parsed.error}`);
+        this.options.log.warn(`guard events: line ${line.id} skipped: ${parsed.error}`);
         continue;
       }
       this.intake.accept(guardOutcome(parsed.value), `guard:${line.id}`, alertsFromMs);
@@ -122,7 +123,7 @@ export class EventSources {
       return;
     }
     if (event.type === 'status') {
-      if (event.state !== 'stopped') this.options.log(`trace: ${event.message}`);
+      if (event.state !== 'stopped') this.options.log.info(`trace: ${event.message}`);
       return;
     }
     this.intake.accept(traceOutcome(event));

@@ -4,8 +4,10 @@ import type { MetricsSnapshot } from '../collect/types.ts';
 import type { Alert } from '../alert/model.ts';
 import type { Episode } from '../detect/rules.ts';
 import type { HostEvent } from '../events/model.ts';
+import type { Registry } from 'prom-client';
 import { renderFamilies } from './exposition.ts';
-import { DAEMON_METRICS, SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
+import { SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
+import { CachedExposition, daemonRegistry, runtimeRegistry } from './promDaemon.ts';
 import type { DaemonStatus } from './status.ts';
 
 export type Topic = 'snapshot' | 'anomaly' | 'alerts' | 'events';
@@ -16,6 +18,10 @@ export type HubListener = (topic: Topic, message: Buffer) => void;
 
 export class LiveHub {
   readonly status: DaemonStatus;
+  // the daemon's own series (prom-client), fresh at each scrape
+  readonly registry: Registry;
+  // process_* and nodejs_* (prom-client's default collectors), rendered at most once a second
+  private readonly runtime: CachedExposition | undefined;
   private source: SnapshotSource | undefined;
   private body: Buffer | undefined;
   private message: Buffer | undefined;
@@ -24,8 +30,11 @@ export class LiveHub {
   private readonly open = new Map<string, Episode>();
   private readonly listeners = new Set<HubListener>();
 
-  constructor(status: DaemonStatus) {
+  // runtimeSeries: prom-client's process_* and nodejs_* series (default on)
+  constructor(status: DaemonStatus, options: { runtimeSeries?: boolean } = {}) {
     this.status = status;
+    this.registry = daemonRegistry(status);
+    if (options.runtimeSeries ?? true) this.runtime = new CachedExposition(runtimeRegistry(), 1000);
   }
 
   get latest(): MetricsSnapshot | undefined {
@@ -73,13 +82,16 @@ export class LiveHub {
     if (this.listeners.size > 0) this.emit('events', Buffer.from(JSON.stringify({ type: 'event', data: event })));
   }
 
-  // The /metrics body in two pieces: the snapshot series (rendered at the first scrape after each
-  // snapshot, then reused) and the daemon's own (fresh at every scrape).
-  metricsBody(): Buffer[] {
-    const daemonPart = Buffer.from(renderFamilies(DAEMON_METRICS, this.status));
-    if (!this.source) return [daemonPart];
+  // The /metrics body in pieces: the snapshot series (rendered by the table at the first scrape after
+  // each snapshot, then reused: prom-client would build them again at every scrape, at several times
+  // the time and garbage, see docs/API.md), the daemon's own (prom-client, fresh at every scrape) and
+  // the process_* and nodejs_* series (prom-client, at most a second old).
+  async metricsBody(): Promise<Buffer[]> {
+    const [daemonText, runtimePart] = await Promise.all([this.registry.metrics(), this.runtime?.body()]);
+    const pieces = [Buffer.from(daemonText), ...(runtimePart ? [runtimePart] : [])];
+    if (!this.source) return pieces;
     if (this.exposition?.for !== this.source) this.exposition = { for: this.source, body: Buffer.from(renderFamilies(SNAPSHOT_METRICS, this.source)) };
-    return [this.exposition.body, daemonPart];
+    return [this.exposition.body, ...pieces];
   }
 
   private emit(topic: Topic, message: Buffer): void {

@@ -83,6 +83,30 @@ function alertRoutes(deps: ApiDeps): Route[] {
       handle: () => json(200, { channels: (deps.events?.channels() ?? []).map((c) => ({ channel: c.channel, last: c.last ?? null })) }),
     }),
     defineRoute({
+      method: 'POST',
+      path: '/api/v1/alerts/test',
+      tag: 'alerts',
+      summary: 'Sends a test alert through every configured channel, past noise control, and answers with each result',
+      responses: { 200: '{results: [{channel, status, reason, attempts, durationMs}]}' },
+      handle: async () => {
+        const results = (await deps.events?.testAlert()) ?? [];
+        return json(200, { count: results.length, results, ...(results.length === 0 ? { message: 'no channel is configured ([alerts] tables); /ws topic "alerts" needs none' } : {}) });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/alerts/{id}/ack',
+      tag: 'alerts',
+      summary: 'Acknowledges a firing alert: it stays until resolved, marked as seen by a person',
+      responses: { 200: 'the alert, state "acknowledged"', 404: 'no alert with that id', 409: 'the alert has already resolved' },
+      handle: async ({ params }) => {
+        const id = params['id'] ?? '';
+        const alert = ID.test(id) ? await deps.events?.acknowledge(id) : undefined;
+        if (!alert) return apiError(404, `no alert with id '${id.slice(0, 128)}'`, 'id');
+        return alert.state === 'resolved' ? apiError(409, `alert ${id} resolved at ${iso(alert.resolvedMs)}; there is nothing left to acknowledge`) : json(200, alert);
+      },
+    }),
+    defineRoute({
       path: '/api/v1/alerts/{id}',
       tag: 'alerts',
       summary: 'One alert with its context and every delivery attempt',

@@ -140,12 +140,37 @@ describe('hostguard serve REST API', () => {
   it('publishes an OpenAPI document naming every endpoint and parameter, all of them in docs/API.md', async () => {
     const { status, body } = await get('/api/v1/openapi.json');
     expect(status).toBe(200);
-    const document = body as { openapi: string; paths: Record<string, { get: { parameters: Array<{ name: string }> } }> };
+    const document = body as { openapi: string; paths: Record<string, Record<string, { parameters?: Array<{ name: string }> }>> };
     expect(document.openapi).toBe('3.1.0');
     const paths = Object.keys(document.paths).sort();
-    expect(paths).toEqual(['/api/v1/anomalies', '/api/v1/anomalies/{id}', '/api/v1/hosts', '/api/v1/metrics/current', '/api/v1/metrics/history', '/api/v1/monitoring/snapshots/recent', '/api/v1/monitoring/status', '/api/v1/openapi.json', '/api/v1/processes', '/api/v1/system/info', '/health', '/metrics', '/ws']);
-    expect(document.paths['/api/v1/metrics/history']?.get.parameters.map((p) => p.name)).toEqual(['start', 'end', 'step', 'fields', 'max_points', 'host']);
+    expect(paths).toEqual([
+      '/api/v1/alerts',
+      '/api/v1/alerts/active',
+      '/api/v1/alerts/channels',
+      '/api/v1/alerts/test',
+      '/api/v1/alerts/{id}',
+      '/api/v1/alerts/{id}/ack',
+      '/api/v1/anomalies',
+      '/api/v1/anomalies/{id}',
+      '/api/v1/events',
+      '/api/v1/hosts',
+      '/api/v1/io/top',
+      '/api/v1/metrics/current',
+      '/api/v1/metrics/history',
+      '/api/v1/monitoring/snapshots/recent',
+      '/api/v1/monitoring/status',
+      '/api/v1/openapi.json',
+      '/api/v1/processes',
+      '/api/v1/system/info',
+      '/api/v1/trace/status',
+      '/health',
+      '/metrics',
+      '/ws',
+    ]);
+    expect(document.paths['/api/v1/metrics/history']?.['get']?.parameters?.map((p) => p.name)).toEqual(['start', 'end', 'step', 'fields', 'max_points', 'host']);
     const guide = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8');
-    for (const path of paths) expect(guide, `docs/API.md documents ${path}`).toContain(`GET ${path}`);
+    for (const path of paths) {
+      for (const method of Object.keys(document.paths[path] ?? {})) expect(guide, `docs/API.md documents ${method.toUpperCase()} ${path}`).toContain(`${method.toUpperCase()} ${path}`);
+    }
   });
 });

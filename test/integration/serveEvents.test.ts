@@ -110,9 +110,17 @@ describe.skipIf(reason !== undefined)('hostguard serve: host events and alerts',
     });
     expect(stored.type).toBe('PROCESS_KILLED');
     expect(readdirSync(alertDir).some((f) => f.includes('PROCESS_KILLED'))).toBe(true);
-    await eventually('the alert resolved after the victim exited', async () => ((await api<AlertBody>(`/api/v1/alerts/${fired.data.id}`)).state === 'resolved' ? true : undefined));
+    await eventually('the alert resolved after the victim exited', async () => {
+      const { status, body } = await getJson(`${daemon.baseUrl}/api/v1/alerts/${fired.data.id}`);
+      return status === 200 && (body as AlertBody).state === 'resolved' ? true : undefined;
+    });
     const listed = await api<{ alerts: AlertBody[] }>('/api/v1/alerts?type=PROCESS_KILLED&limit=5');
     expect(listed.alerts.map((a) => a.id)).toContain(fired.data.id);
+    // a resolved alert cannot be acknowledged any more
+    const late = await getJson(`${daemon.baseUrl}/api/v1/alerts/${fired.data.id}/ack`, { method: 'POST' });
+    expect(late.status).toBe(409);
+    const channels = await api<{ channels: Array<{ channel: string; last: { status: string } | null }> }>('/api/v1/alerts/channels');
+    expect(channels.channels).toEqual([{ channel: 'json-files', last: expect.objectContaining({ status: 'sent' }) }]);
 
     const signals = await eventually('the guard_signal event in history', async () => {
       const body = await api<{ events: EventBody[] }>(`/api/v1/events?type=guard_signal&pid=${victimPid}`);
@@ -121,6 +129,29 @@ describe.skipIf(reason !== undefined)('hostguard serve: host events and alerts',
     const lines = signals.map((e) => e.message).join('\n');
     expect(lines).toMatch(/^sent SIG(TERM|KILL) to hg-hog/m);
     expect(lines).toMatch(/^hg-hog \(pid \d+\) exited \d+ ms after SIG(TERM|KILL)$/m);
+  }, 60_000);
+
+  it('acknowledges a firing alert through the API, tells /ws, and sends a test alert through every channel', async () => {
+    // a kernel OOM kill in a small cgroup fires an OOM_KILL alert that nothing resolves
+    cgroup = TestCgroup.create('hg-serve-ack', 64 * MiB);
+    const hog = cgroup.spawnInside(process.execPath, [HOG, '--total-mib', '256', '--rate-mib-s', '1024']);
+    await exited(hog);
+    const fired = await eventually('an OOM_KILL alert', async () => messages.find((m) => m.type === 'alert' && m.data.type === 'OOM_KILL' && m.data.context['pid'] === hog.pid));
+    const active = await api<{ alerts: AlertBody[] }>('/api/v1/alerts/active');
+    expect(active.alerts.map((a) => a.id)).toContain(fired.data.id);
+    const ack = await getJson(`${daemon.baseUrl}/api/v1/alerts/${fired.data.id}/ack`, { method: 'POST' });
+    expect(ack.status).toBe(200);
+    expect(ack.body).toMatchObject({ id: fired.data.id, state: 'acknowledged' });
+    await eventually('the acknowledgement on /ws', async () => messages.find((m) => m.type === 'alert' && m.event === 'acknowledged' && m.data.id === fired.data.id));
+    await eventually('the acknowledgement stored', async () => {
+      const { status, body } = await getJson(`${daemon.baseUrl}/api/v1/alerts/${fired.data.id}`);
+      return status === 200 && (body as AlertBody).state === 'acknowledged' ? true : undefined;
+    });
+    expect((await getJson(`${daemon.baseUrl}/api/v1/alerts/no-such-alert/ack`, { method: 'POST' })).status).toBe(404);
+    const test = await getJson(`${daemon.baseUrl}/api/v1/alerts/test`, { method: 'POST' });
+    expect(test.status).toBe(200);
+    expect(test.body).toMatchObject({ count: 1, results: [{ channel: 'json-files', status: 'sent' }] });
+    expect(readdirSync(alertDir).some((f) => f.includes('TEST'))).toBe(true);
   }, 60_000);
 
   it("records a process's exit code from the tracer, and serves it filtered by pid and type", async () => {

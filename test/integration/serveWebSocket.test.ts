@@ -94,7 +94,7 @@ describe('hostguard serve WebSocket /ws', () => {
     const c = client(wsUrl(daemon));
     await c.opened();
     c.ws.send(JSON.stringify({ subscribe: ['snapshots'] }));
-    expect((await c.next('an error', (m) => m.type === 'error')).message).toBe('unknown topic "snapshots"; send {"subscribe":[topics]} with topics from snapshot, anomaly');
+    expect((await c.next('an error', (m) => m.type === 'error')).message).toBe('unknown topic "snapshots"; send {"subscribe":[topics]} with topics from snapshot, anomaly, alerts, events');
     c.ws.send('hello');
     await eventually('a second error', async () => (c.messages.filter((m) => m.type === 'error').length === 2 ? true : undefined));
     expect(c.closed).toBe(false);
