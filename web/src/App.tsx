@@ -1,9 +1,10 @@
 // The dashboard's frame: navigation, theme toggle, the stale banner, the login prompt, and the
-// page for the current path, each page loaded on first visit (code splitting keeps the first
-// load small).
-import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
-import { live, prefillLive, useAuth, useLive } from './api/session.ts';
+// page for the current path. The overview, where people land, comes with the first load; the
+// other pages are loaded on first visit (code splitting keeps the first load small).
+import { lazy, Suspense, useEffect, type ComponentType, type ReactNode } from 'react';
+import { useAuth, useLive } from './api/session.ts';
 import { Login } from './components/Login.tsx';
+import Overview from './pages/Overview.tsx';
 import { StaleBanner } from './components/StaleBanner.tsx';
 import { Link, usePath } from './router.ts';
 import { toggleTheme, useTheme } from './theme.ts';
@@ -11,11 +12,11 @@ import { toggleTheme, useTheme } from './theme.ts';
 interface Page {
   path: string;
   title: string;
-  component: LazyExoticComponent<ComponentType>;
+  component: ComponentType;
 }
 
 export const PAGES: readonly Page[] = [
-  { path: '/', title: 'Overview', component: lazy(() => import('./pages/Overview.tsx')) },
+  { path: '/', title: 'Overview', component: Overview },
   { path: '/history', title: 'History', component: lazy(() => import('./pages/History.tsx')) },
   { path: '/processes', title: 'Processes', component: lazy(() => import('./pages/Processes.tsx')) },
   { path: '/alerts', title: 'Alerts', component: lazy(() => import('./pages/Alerts.tsx')) },
@@ -52,11 +53,6 @@ function Header(props: { path: string }): ReactNode {
 export function App(): ReactNode {
   const path = usePath();
   const { required } = useAuth();
-  useEffect(() => {
-    live.start();
-    void prefillLive();
-    return () => live.stop();
-  }, []);
   const page = PAGES.find((p) => p.path === path);
   const Component = page?.component;
   useEffect(() => {
