@@ -5,7 +5,7 @@ import { useLive } from '../api/session.ts';
 import { clockTime } from '../lib/format.ts';
 
 export function StaleBanner(): ReactNode {
-  const { status, staleSinceMs, retryAtMs } = useLive();
+  const { status, staleSinceMs, retryAtMs, latest } = useLive();
   const [now, setNow] = useState(() => Date.now());
   const stale = status === 'reconnecting' && staleSinceMs !== undefined;
   useEffect(() => {
@@ -17,7 +17,7 @@ export function StaleBanner(): ReactNode {
   const retrySeconds = retryAtMs === undefined ? 0 : Math.max(0, Math.ceil((retryAtMs - now) / 1000));
   return (
     <div className="stale-banner" role="alert" data-testid="stale-banner">
-      Live data stale since {clockTime(staleSinceMs)}: the connection to the daemon dropped.{' '}
+      {latest ? `Live data stale since ${clockTime(staleSinceMs)}: the connection to the daemon dropped.` : `No connection to the daemon's WebSocket (since ${clockTime(staleSinceMs)}).`}{' '}
       {retrySeconds > 0 ? `Reconnecting in ${retrySeconds} s.` : 'Reconnecting...'}
     </div>
   );
