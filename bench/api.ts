@@ -1,10 +1,11 @@
-// Benchmark of the daemon's API: `npm run bench -- api [--seconds 20] [--connections 100] [--rate 10000] [--days 2] [--tool wrk|autocannon]`.
-// Starts `hostguard serve` (bin/hostguard.js, as installed) on a history of --days simulated days, then
-// req/s and latency of /api/v1/metrics/current and /metrics at --connections for --seconds (closed
+// Benchmark of the daemon's API: `npm run bench -- api [--seconds 20] [--connections 100] [--rate 10000] [--days 2] [--tool wrk|autocannon]
+// [--paths /api/v1/metrics/current,/metrics,/health] [--bin PATH] [--log-level LEVEL] [--quick]`.
+// Starts `hostguard serve` (bin/hostguard.js, as installed, or --bin: another build's, to compare) on a
+// history of --days simulated days, then req/s and latency of each of --paths at --connections for --seconds (closed
 // loop: each connection sends its next request when the answer arrives) with wrk (Debian wrk; C, so
 // the load generator takes less of the 2 CPUs) or autocannon; the latency of /api/v1/metrics/current
 // at a fixed --rate (open loop, autocannon); and how late sampling ticks run (a second daemon sampling
-// every 100 ms) while 30-day history queries run back to back.
+// every 100 ms) while 30-day history queries run back to back. --quick: the closed-loop runs only.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { SnapshotSimulator } from '../test/helpers/simulatedSnapshots.ts';
 import { median, percentile, processCpuSeconds } from './lib/stats.ts';
 
 const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' }, paths: { type: 'string', default: '/api/v1/metrics/current,/metrics,/health' }, bin: { type: 'string' }, 'log-level': { type: 'string' }, quick: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
@@ -31,7 +32,9 @@ if (!(seconds >= 1) || !(connections >= 1) || !(rate >= 1) || !(days > 0) || !['
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const BIN = fileURLToPath(new URL('../bin/hostguard.js', import.meta.url));
+const BIN = values.bin ?? fileURLToPath(new URL('../bin/hostguard.js', import.meta.url));
+// HOSTGUARD_LOG_LEVEL only when asked: a build from before [log] would refuse the variable.
+const daemonEnv = { ...process.env, ...(values['log-level'] === undefined ? {} : { HOSTGUARD_LOG_LEVEL: values['log-level'] }) };
 const dir = mkdtempSync(join(tmpdir(), 'hostguard-bench-api-'));
 const db = join(dir, 'hostguard.db');
 const daemons: ChildProcess[] = [];
@@ -70,15 +73,20 @@ async function prefill(): Promise<number> {
 async function startDaemon(config: string): Promise<{ child: ChildProcess; url: string }> {
   const file = join(dir, `config-${daemons.length}.toml`);
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--config', file], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--config', file], { cwd: dir, env: daemonEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   daemons.push(child);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
+    // The start line: on stdout from builds before the JSON log, on stderr since.
+    // (read on, but kept only until the start line: at debug level every request is a line)
+    const read = (chunk: Buffer): void => {
+      if (/listening on http/.test(output)) return;
       output += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match?.[1]) resolve(match[1]);
-    });
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
     child.once('exit', (code) => reject(new Error(`hostguard serve exited with ${code}:\n${output}`)));
   });
   for (;;) {
@@ -182,16 +190,15 @@ async function latenessUnderQueries(): Promise<void> {
   out(`tick lateness, sampling every 100 ms: idle 3 s max ${(idle.maxSeconds * 1000).toFixed(0)} ms; while ${times.length} history queries (30 d, 24 h, 7 d at 1,000 points, 4 at a time) ran for 10 s: max ${(busy.maxSeconds * 1000).toFixed(0)} ms, ${busy.over100ms} of ${busy.ticks} ticks later than 100 ms (target: none); query latency median ${median(times).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms`);
 }
 
-out(`bench api: ${connections} connections, ${seconds} s per run, node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()}`);
+out(`bench api: ${BIN}, ${connections} connections, ${seconds} s per run, node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()}${values['log-level'] ? `, log level ${values['log-level']}` : ''}`);
 const prefilled = await prefill();
 out(`history: ${days} simulated days at 2 s (${prefilled} snapshots) in ${db}`);
 const daemon = await startDaemon('');
 const pid = daemon.child.pid ?? 0;
-await closedLoop(daemon.url, '/api/v1/metrics/current', pid);
-await closedLoop(daemon.url, '/metrics', pid);
-await openLoop(daemon.url, '/api/v1/metrics/current');
+for (const path of values.paths.split(',')) await closedLoop(daemon.url, path, pid);
+if (!values.quick) await openLoop(daemon.url, '/api/v1/metrics/current');
 const status = (await (await fetch(`${daemon.url}/api/v1/monitoring/status`)).json()) as { sampler: { level: string; collections: number; collectionSeconds: { mean: number; max: number } } };
 out(`sampler during the runs: level ${status.sampler.level}, ${status.sampler.collections} collections, mean ${(status.sampler.collectionSeconds.mean * 1000).toFixed(0)} ms, max ${(status.sampler.collectionSeconds.max * 1000).toFixed(0)} ms each, in the sampling thread`);
 await stopDaemon(daemon.child);
-await latenessUnderQueries();
+if (!values.quick) await latenessUnderQueries();
 out(`load average at the end: ${loadavg()}`);

@@ -6,6 +6,7 @@ import type { SnapshotterOptions } from '../collect/snapshotter.ts';
 import { type FlagValue, resolveConfig } from '../config/layers.ts';
 import type { Config } from '../config/schema.ts';
 import { Daemon } from '../daemon/daemon.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
 import { openStore } from '../store/open.ts';
 import { formatListenAddress } from '../serve/address.ts';
 
@@ -19,6 +20,11 @@ Options:
   --listen HOST:PORT   address of the HTTP API (default 127.0.0.1:8080; [api] listen)
   --db PATH|URL        SQLite file ([store] path, default ./data/hostguard.db) or a
                        postgres:// URL ([store] url) for a fleet
+  --web-dir DIR        the built web dashboard served at / ([api] web_dir; default the
+                       package's web/dist, built by npm run build:web)
+  --log-level LEVEL    fatal, error, warn, info (default), debug (each request), trace, silent
+                       ([log] level)
+  --log-format FORMAT  json (default: one JSON object per line on stderr) or pretty ([log] format)
   --check              check the configuration, print where it came from, and exit
   --proc-root DIR      read /proc from DIR (a fixture tree)
   --sys-root DIR       read /sys from DIR
@@ -27,7 +33,8 @@ Options:
   -h, --help           show this help
 
 Every configuration key can also be set as HOSTGUARD_<SECTION>_<KEY> (HOSTGUARD_API_LISTEN,
-HOSTGUARD_STORE_PATH, HOSTGUARD_RETENTION_RAW, ...); HOSTGUARD_TOKEN sets the access token, HOSTGUARD_CONFIG the file.
+HOSTGUARD_STORE_PATH, HOSTGUARD_LOG_LEVEL, ...); HOSTGUARD_TOKEN sets the access token,
+HOSTGUARD_WEB_DIR the dashboard folder, HOSTGUARD_CONFIG the file.
 Precedence: flags, then the environment, then the file, then the defaults
 (docs/hostguard.example.toml lists every key).
 `;
@@ -36,6 +43,9 @@ const OPTIONS = {
   config: { type: 'string' },
   listen: { type: 'string' },
   db: { type: 'string' },
+  'web-dir': { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   check: { type: 'boolean' },
   'proc-root': { type: 'string' },
   'sys-root': { type: 'string' },
@@ -54,6 +64,9 @@ function version(): string {
 function flags(values: Values): FlagValue[] {
   const list: FlagValue[] = [];
   if (values.listen !== undefined) list.push({ path: ['api', 'listen'], value: values.listen, flag: '--listen' });
+  if (values['web-dir'] !== undefined) list.push({ path: ['api', 'web_dir'], value: values['web-dir'], flag: '--web-dir' });
+  if (values['log-level'] !== undefined) list.push({ path: ['log', 'level'], value: values['log-level'], flag: '--log-level' });
+  if (values['log-format'] !== undefined) list.push({ path: ['log', 'format'], value: values['log-format'], flag: '--log-format' });
   if (values.db !== undefined) list.push({ path: ['store', /^postgres(ql)?:\/\//.test(values.db) ? 'url' : 'path'], value: values.db, flag: '--db' });
   return list;
 }
@@ -82,21 +95,19 @@ function storeName(config: Config): string {
   }
 }
 
-function log(line: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-}
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-async function run(config: Config, values: Values, file: string | undefined): Promise<number> {
+async function run(config: Config, values: Values, file: string | undefined, log: Logger): Promise<number> {
   const options = snapshotterOptions(config, values);
   let store;
   try {
     store = await openStore({ path: config.store.path, recentWindowMs: config.store.recent_window, ...(config.store.url === undefined ? {} : { url: config.store.url }), ...(config.store.host_id === undefined ? {} : { hostId: config.store.host_id }) });
   } catch (error) {
-    process.stderr.write(`hostguard serve: cannot open the store ${storeName(config)}: ${error instanceof Error ? error.message : String(error)}\n`);
+    log.fatal({ store: storeName(config) }, `cannot open the store ${storeName(config)}: ${message(error)}`);
     return 1;
   }
   const fatal = (error: Error): void => {
-    process.stderr.write(`hostguard serve: ${error.message}; stopping\n`);
+    log.fatal(`${error.message}; stopping`);
     process.exit(1);
   };
   const daemon = new Daemon({ config, store, snapshotter: options, version: version(), log, onFatal: fatal });
@@ -104,24 +115,25 @@ async function run(config: Config, values: Values, file: string | undefined): Pr
   try {
     address = await daemon.start();
   } catch (error) {
-    process.stderr.write(`hostguard serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    log.fatal(message(error));
     await daemon.stop(0);
     return 1;
   }
   const where = formatListenAddress({ host: address.address, port: address.port });
-  log(`hostguard serve ${version()}: config ${file ?? '(defaults)'}; store ${storeName(config)} (host ${store.hostId}); listening on http://${where} (REST /api/v1, WebSocket /ws, Prometheus /metrics)`);
+  log.info({ version: version(), config: file ?? null, store: storeName(config), hostId: store.hostId, url: `http://${where}`, webDir: config.api.webDir }, `hostguard serve ${version()}: config ${file ?? '(defaults)'}; store ${storeName(config)} (host ${store.hostId}); listening on http://${where} (dashboard /, REST /api/v1, WebSocket /ws, Prometheus /metrics)`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  log(`${signal}: stopping`);
+  log.info({ signal }, `${signal}: stopping`);
   // Whatever happens, the process is gone within 2 s of the signal.
   setTimeout(() => {
-    process.stderr.write(`hostguard serve: shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting anyway\n`);
+    log.fatal(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting anyway`);
     process.exit(1);
   }, SHUTDOWN_LIMIT_MS).unref();
   const { flushed } = await daemon.stop(SHUTDOWN_LIMIT_MS - 600);
-  log(flushed ? 'stopped: every snapshot written, store closed' : 'stopped: some queued writes were not finished in time');
+  if (flushed) log.info('stopped: every snapshot written, store closed');
+  else log.error('stopped: some queued writes were not finished in time');
   return flushed ? 0 : 1;
 }
 
@@ -147,5 +159,6 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(`configuration ok: ${file ?? 'no file (defaults)'}; listen ${formatListenAddress(config.api.listen)}; store ${storeName(config)}${config.api.token ? '; token set' : ''}\n`);
     return 0;
   }
-  return run(config, values, file);
+  // From here on the daemon logs through its logger (the errors above are plain text: no logger yet).
+  return run(config, values, file, createLogger(config.log));
 }

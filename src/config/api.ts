@@ -1,4 +1,5 @@
 // [api]: where the daemon listens, its access token, CORS, and the WebSocket limits.
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isLoopback, parseListenAddress } from '../serve/address.ts';
 import { type ApiSettings, MIN_TOKEN_LENGTH } from '../serve/settings.ts';
@@ -13,6 +14,9 @@ const listenSchema = z
     return z.NEVER;
   })
   .describe('HOST:PORT the HTTP API listens on; any address but loopback requires token');
+
+// The dashboard's build output in this package: web/dist beside src/ (and beside dist/ when installed).
+export const PACKAGE_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const websocketSchema = z
   .strictObject({
@@ -36,6 +40,7 @@ export const apiSchema = z
     cors_origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'use an origin such as "https://grafana.example.org" or "*"')).default([]).describe('origins allowed to call the API from a browser; empty = CORS off'),
     max_points: z.number().int().min(10).max(100_000).default(1000).describe('history answers at most this many points per series by default'),
     max_connections: z.number().int().min(1).max(100_000).default(1024).describe('HTTP connections at once'),
+    web_dir: z.string().min(1).optional().describe("folder of the built web dashboard served at / (relative to the working directory); default the package's web/dist (npm run build:web); also --web-dir, HOSTGUARD_WEB_DIR"),
     websocket: websocketSchema,
   })
   .superRefine((api, context) => {
@@ -50,6 +55,7 @@ export const apiSchema = z
       corsOrigins: api.cors_origins,
       maxPoints: api.max_points,
       maxConnections: api.max_connections,
+      webDir: api.web_dir ?? PACKAGE_WEB_DIR,
       websocket: { maxClients: api.websocket.max_clients, maxBufferedBytes: api.websocket.max_buffered_bytes, pingIntervalMs: api.websocket.ping_interval },
     }),
   );

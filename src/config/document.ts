@@ -23,6 +23,7 @@ const SECTION_TITLES: Record<keyof typeof configSections, string> = {
   api: 'The HTTP API of `hostguard serve` (REST, WebSocket /ws, Prometheus /metrics; see docs/API.md). Loopback needs no token; any other address requires one.',
   store: 'Where history is kept: a SQLite file, or a PostgreSQL database shared by a fleet.',
   retention: 'How long history is kept: raw snapshots, then 1-minute and 1-hour rollups (avg/min/max). Periods take days ("7d"), hours or minutes.',
+  log: 'The daemon\'s log: structured JSON lines (pino) on stderr. Sampler level changes, anomalies, store errors and the listening address at info; each HTTP request at debug.',
   alerts: 'Alerts: noise control, then the channels. A channel is on when its table is present; each has min_severity, timeout and retries. The tables below are commented out: remove the # to use one.',
 };
 

@@ -9,8 +9,8 @@ import { type Config, configSections } from './schema.ts';
 
 export const CONFIG_SEARCH_PATHS = ['hostguard.toml', '/etc/hostguard/config.toml'];
 
-// Short names people expect, besides the generic HOSTGUARD_API_TOKEN.
-const ENV_ALIASES: Record<string, string[]> = { HOSTGUARD_TOKEN: ['api', 'token'] };
+// Short names people expect, besides the generic HOSTGUARD_API_TOKEN and HOSTGUARD_API_WEB_DIR.
+const ENV_ALIASES: Record<string, string[]> = { HOSTGUARD_TOKEN: ['api', 'token'], HOSTGUARD_WEB_DIR: ['api', 'web_dir'] };
 // HOSTGUARD_* variables that are not configuration keys: the file, the launcher's switch, and what
 // the alert script channel hands to its scripts (HOSTGUARD_ALERT_*), which may run hostguard again.
 const ENV_OTHER = new Set(['HOSTGUARD_CONFIG', 'HOSTGUARD_FROM_SOURCE']);

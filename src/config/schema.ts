@@ -4,6 +4,7 @@ import { alertsSchema } from './alerts.ts';
 import { anomalySchema } from './anomaly.ts';
 import { apiSchema } from './api.ts';
 import { collectorsSchema } from './collectors.ts';
+import { logSchema } from './log.ts';
 import { samplerSchema } from './sampler.ts';
 import { retentionSettingsSchema, storeSchema } from './store.ts';
 
@@ -14,6 +15,7 @@ export const configSections = {
   api: apiSchema,
   store: storeSchema,
   retention: retentionSettingsSchema,
+  log: logSchema,
   alerts: alertsSchema,
 } as const;
 
@@ -24,6 +26,7 @@ export const configSchema = z.strictObject({
   api: apiSchema.prefault({}),
   store: storeSchema.prefault({}),
   retention: retentionSettingsSchema.prefault({}),
+  log: logSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
 });
 

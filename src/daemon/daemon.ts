@@ -7,6 +7,7 @@ import type { SnapshotterOptions } from '../collect/snapshotter.ts';
 import type { MetricsSnapshot } from '../collect/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { Episode } from '../detect/rules.ts';
+import type { Logger } from '../log/logger.ts';
 import { ApiServer } from '../serve/http.ts';
 import { LiveHub } from '../serve/hub.ts';
 import { type DaemonStatus, newDaemonStatus, SEVERITIES } from '../serve/status.ts';
@@ -21,7 +22,7 @@ export interface DaemonOptions {
   store: Store;
   snapshotter: SnapshotterOptions;
   version: string;
-  log: (line: string) => void;
+  log: Logger;
   // the sampling thread died: the caller ends the process
   onFatal: (error: Error) => void;
 }
@@ -58,9 +59,10 @@ export class Daemon {
       collectors: collectorNames,
     });
     this.hub = new LiveHub(this.status);
-    this.writes = new WriteQueue(this.status.store, { maxPending: 1000, log: options.log });
-    this.retention = new RetentionLoop(options.store, this.status.store, { settings: retention, everyMs: RETENTION_EVERY_MS, budgetMs: RETENTION_BUDGET_MS, log: options.log });
-    this.server = new ApiServer({ hub: this.hub, store: options.store, settings: api, now: () => Date.now(), collectors: collectorNames });
+    const storeError = (line: string): void => options.log.error(line);
+    this.writes = new WriteQueue(this.status.store, { maxPending: 1000, log: storeError });
+    this.retention = new RetentionLoop(options.store, this.status.store, { settings: retention, everyMs: RETENTION_EVERY_MS, budgetMs: RETENTION_BUDGET_MS, log: storeError });
+    this.server = new ApiServer({ hub: this.hub, store: options.store, settings: api, now: () => Date.now(), collectors: collectorNames }, { log: options.log });
   }
 
   async start(): Promise<AddressInfo> {
@@ -95,7 +97,7 @@ export class Daemon {
     if (message.type === 'snapshot') this.publish(message);
     else if (message.type === 'level') {
       Object.assign(this.status.sampler, { level: message.to, levelSinceMs: message.atMs, intervalMs: message.intervalMs });
-      this.options.log(`sampler ${message.from} -> ${message.to} (${message.reason}); sampling every ${message.intervalMs / 1000} s`);
+      this.options.log.info({ from: message.from, to: message.to, reason: message.reason, intervalMs: message.intervalMs }, `sampler ${message.from} -> ${message.to} (${message.reason}); sampling every ${message.intervalMs / 1000} s`);
     }
   }
 
@@ -127,6 +129,10 @@ export class Daemon {
     else this.storedPeaks.delete(episode.id);
     this.hub.publishAnomaly(event, episode);
     this.writes.push(() => this.options.store.saveEpisode(episode));
-    this.options.log(`anomaly ${event === 'open' ? 'opened' : 'closed'}: [${episode.severity}] ${episode.message} (${episode.id})`);
+    const fields = { anomaly: event, id: episode.id, rule: episode.rule, severity: episode.severity };
+    const line = `anomaly ${event === 'open' ? 'opened' : 'closed'}: [${episode.severity}] ${episode.message} (${episode.id})`;
+    // An episode that opens at warning or critical is something to look at; the rest is information.
+    if (event === 'open' && episode.severity !== 'info') this.options.log.warn(fields, line);
+    else this.options.log.info(fields, line);
   }
 }

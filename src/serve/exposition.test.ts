@@ -7,7 +7,8 @@ import type { MetricsSnapshot } from '../collect/types.ts';
 import { readProcStat } from '../sys/readHost.ts';
 import { renderFamilies } from './exposition.ts';
 import { metricsMarkdown } from './metricDocs.ts';
-import { DAEMON_METRICS, METRIC_NAMES, SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
+import { METRIC_NAMES, SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
+import { daemonRegistry } from './promDaemon.ts';
 import { newDaemonStatus } from './status.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url));
@@ -30,8 +31,10 @@ function daemonStatus(): ReturnType<typeof newDaemonStatus> {
   return status;
 }
 
-function render(source: SnapshotSource): string {
-  return renderFamilies(SNAPSHOT_METRICS, source) + renderFamilies(DAEMON_METRICS, daemonStatus());
+// As /metrics: the snapshot part from the table, the daemon's through prom-client (its process_* and
+// nodejs_* collectors included when asked).
+async function render(source: SnapshotSource, defaultCollectors = false): Promise<string> {
+  return renderFamilies(SNAPSHOT_METRICS, source) + (await daemonRegistry(daemonStatus(), { defaultCollectors }).metrics());
 }
 
 function value(text: string, series: string): number | undefined {
@@ -50,11 +53,11 @@ function promtoolCheck(text: string): { parsed: boolean; problems: string[] } {
 }
 
 describe('the /metrics exposition', () => {
-  it('carries node_exporter names with the snapshot values, in base units', () => {
+  it('carries node_exporter names with the snapshot values, in base units', async () => {
     const snapshot = fixtureSnapshot();
     const stat = readProcStat(fixture('collect-proc'), 100);
     if (!stat.ok) throw new Error(stat.error);
-    const text = render({ snapshot, cpuSeconds: stat.value.perCpu.flatMap((times, cpu) => (times ? [{ cpu, times }] : [])) });
+    const text = await render({ snapshot, cpuSeconds: stat.value.perCpu.flatMap((times, cpu) => (times ? [{ cpu, times }] : [])) });
     expect(value(text, 'node_memory_MemAvailable_bytes')).toBe(snapshot.memory?.availableBytes);
     expect(value(text, 'node_memory_MemTotal_bytes')).toBe(snapshot.memory?.totalBytes);
     expect(value(text, 'node_load1')).toBe(snapshot.cpu?.load1);
@@ -98,12 +101,15 @@ describe('the /metrics exposition', () => {
     expect(block).toBe(`${metricsMarkdown()}\n`);
   });
 
-  it.skipIf(!promtool)('passes promtool check metrics for the fixture host and for this host (Debian package prometheus)', () => {
-    expect(promtoolCheck(render({ snapshot: fixtureSnapshot() }))).toEqual({ parsed: true, problems: [] });
+  it.skipIf(!promtool)('passes promtool check metrics for the fixture host and for this host (Debian package prometheus)', async () => {
+    expect(promtoolCheck(await render({ snapshot: fixtureSnapshot() }))).toEqual({ parsed: true, problems: [] });
     const snapshotter = new Snapshotter({});
     try {
       snapshotter.collect();
-      expect(promtoolCheck(render({ snapshot: snapshotter.collect() }))).toEqual({ parsed: true, problems: [] });
+      const text = await render({ snapshot: snapshotter.collect() }, true);
+      expect(text).toContain('# TYPE process_cpu_seconds_total counter\n');
+      expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge\n');
+      expect(promtoolCheck(text)).toEqual({ parsed: true, problems: [] });
       // and a broken line is caught, so the check above can fail
       expect(promtoolCheck('node_load1{ 1\n').parsed).toBe(false);
     } finally {

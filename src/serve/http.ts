@@ -1,95 +1,168 @@
-// The HTTP server: routing, the token check, CORS, validated query parameters, JSON answers; /ws
-// upgrades go to the WebSocket hub. Everything a request needs is in memory or behind the Store.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The HTTP server (fastify): the route table, the token check, CORS, 405s, the dashboard at /, and
+// /ws upgrades for the WebSocket hub. Everything a request needs is in memory or behind the Store.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { formatListenAddress, isLoopback } from './address.ts';
 import { TokenCheck } from './auth.ts';
+import { Dashboard } from './dashboard.ts';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
+import { countRequest, failureReply, requestErrorReply, sendReply } from './httpReply.ts';
 import { openApiDocument } from './openapi.ts';
-import { queryObject } from './params.ts';
+import { type QueryResult, queryObject } from './params.ts';
 import { apiError, type ApiDeps, defineRoute, type Reply, type Route } from './route.ts';
+import { allowHeader, RouteTable } from './routeTable.ts';
 import { buildRoutes } from './routes.ts';
-import { HistoryQueryError } from '../store/history.ts';
 import { WebSocketHub } from './websocket.ts';
 
-interface Match {
-  route: Route;
-  params: Record<string, string>;
+// A JSON body larger than this is refused with 413 before it is parsed.
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+// The API's own paths: they need the token when one is set; any other path belongs to the dashboard.
+export function isApiPath(path: string): boolean {
+  return path.startsWith('/api/') || path === '/api' || path === '/metrics' || path === '/health' || path === '/ws';
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+function pathOf(url: string): string {
+  const mark = url.indexOf('?');
+  return mark < 0 ? url : url.slice(0, mark);
+}
+
+// Every route of the daemon: the REST table and /metrics (the server adds the OpenAPI document).
+export function defaultRoutes(deps: ApiDeps): Route[] {
+  return [
+    ...buildRoutes(deps),
+    defineRoute({ path: '/metrics', tag: 'monitoring', summary: 'Prometheus text exposition: node_exporter names where the meaning is the same, hostguard_* for the daemon', responses: { 200: 'text/plain; version=0.0.4' }, handle: async () => ({ status: 200, raw: await deps.hub.metricsBody(), contentType: EXPOSITION_CONTENT_TYPE }) }),
+  ];
+}
+
+// The OpenAPI document of all the server's routes, itself included.
+function withOpenApi(routes: readonly Route[], version: string): Route[] {
+  const all = [...routes];
+  all.push(defineRoute({ path: '/api/v1/openapi.json', tag: 'system', summary: 'This API as an OpenAPI 3.1 document', responses: { 200: 'the document' }, handle: () => ({ status: 200, json: openApiDocument(all, version) }) }));
+  return all;
+}
 
 export class ApiServer {
+  readonly app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
   private readonly deps: ApiDeps;
-  private readonly server: Server;
+  private readonly log: Logger;
   private readonly token: TokenCheck;
   private readonly websocket: WebSocketHub;
-  private readonly exact = new Map<string, Route>();
-  private readonly patterns: Array<{ regex: RegExp; names: string[]; route: Route }> = [];
+  private readonly table: RouteTable;
+  private readonly dashboard: Dashboard;
 
-  constructor(deps: ApiDeps) {
+  constructor(deps: ApiDeps, options: { log: Logger; routes?: Route[] }) {
     this.deps = deps;
+    this.log = options.log;
     this.token = new TokenCheck(deps.settings.token);
     if (!isLoopback(deps.settings.listen.host) && !this.token.required) {
       throw new Error(`refusing to listen on ${formatListenAddress(deps.settings.listen)} without a token: set [api] token or HOSTGUARD_TOKEN`);
     }
-    const routes = buildRoutes(deps);
-    routes.push(
-      defineRoute({ path: '/metrics', tag: 'monitoring', summary: 'Prometheus text exposition: node_exporter names where the meaning is the same, hostguard_* for the daemon', responses: { 200: 'text/plain; version=0.0.4' }, handle: () => ({ status: 200, raw: deps.hub.metricsBody(), contentType: EXPOSITION_CONTENT_TYPE }) }),
-      defineRoute({ path: '/api/v1/openapi.json', tag: 'system', summary: 'This API as an OpenAPI 3.1 document', responses: { 200: 'the document' }, handle: () => ({ status: 200, json: openApiDocument(routes, deps.hub.status.version) }) }),
-    );
-    for (const route of routes) this.addRoute(route);
+    const routes = withOpenApi(options.routes ?? defaultRoutes(deps), deps.hub.status.version);
+    this.table = new RouteTable(routes);
+    this.dashboard = new Dashboard(deps.settings.webDir);
     this.websocket = new WebSocketHub(deps.hub, deps.settings.websocket);
-    this.server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (request, response) => this.handle(request, response));
-    this.server.maxConnections = deps.settings.maxConnections;
-    this.server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+    this.app = Fastify({
+      loggerInstance: options.log,
+      // request lines are ours, at debug level (below); the same logger for every request, no child each
+      logController: new LogController({ disableRequestLogging: true }),
+      childLoggerFactory: (logger) => logger,
+      requestTimeout: 30_000,
+      bodyLimit: BODY_LIMIT_BYTES,
+      routerOptions: { querystringParser: (text: string): QueryResult => queryObject(text), maxParamLength: 200 },
+    });
+    this.app.server.maxConnections = deps.settings.maxConnections;
+    this.app.server.headersTimeout = 10_000;
+    this.app.removeContentTypeParser('text/plain');
+    this.app.addHook('onRequest', (request, reply, done) => {
+      if (!this.admit(request, reply)) return;
+      done();
+    });
+    if (options.log.isLevelEnabled('debug')) {
+      this.app.addHook('onResponse', (request, reply, done) => {
+        options.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+        done();
+      });
+    }
+    this.app.setErrorHandler((error: FastifyError, request, reply) => this.failed(error, request, reply));
+    this.app.setNotFoundHandler((request, reply) => this.notFound(request, reply));
+    this.registerWebSocket();
+    for (const route of routes) this.register(route);
   }
 
-  listen(): Promise<AddressInfo> {
+  async listen(): Promise<AddressInfo> {
     const { host, port } = this.deps.settings.listen;
-    return new Promise((resolve, reject) => {
-      const failed = (error: NodeJS.ErrnoException): void => reject(new Error(`cannot listen on ${formatListenAddress({ host, port })}: ${error.code ?? error.message}`));
-      this.server.once('error', failed);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', failed);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    try {
+      await this.app.listen({ host, port });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(`cannot listen on ${formatListenAddress({ host, port })}: ${code ?? (error instanceof Error ? error.message : String(error))}`, { cause: error });
+    }
+    return this.app.server.address() as AddressInfo;
   }
 
   // Stops accepting, says goodbye to WebSocket clients and ends open connections.
   close(): Promise<void> {
     this.websocket.close();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    setTimeout(() => this.server.closeAllConnections(), 300).unref();
-    return closed;
+    setTimeout(() => this.app.server.closeAllConnections(), 300).unref();
+    return this.app.close();
   }
 
-  private addRoute(route: Route): void {
-    if (!route.path.includes('{')) {
-      this.exact.set(route.path, route);
-      return;
-    }
-    const names: string[] = [];
-    const source = route.path.replace(/\{(\w+)\}/g, (_all, name: string) => {
-      names.push(name);
-      return '([^/]+)';
+  private register(route: Route): void {
+    const url = route.path.replace(/\{(\w+)\}/g, ':$1');
+    const status = this.deps.hub.status;
+    this.app.route({
+      method: route.method,
+      url,
+      handler: (request, reply) => {
+        const query = request.query as QueryResult;
+        if (!query.ok) return sendReply(reply, status, route.path, apiError(400, query.error.message, query.error.parameter));
+        let answer: Reply | Promise<Reply>;
+        try {
+          answer = route.run({ query: query.value, params: request.params as Record<string, string>, body: request.body, nowMs: this.deps.now() });
+        } catch (error) {
+          return sendReply(reply, status, route.path, failureReply(error, status));
+        }
+        if (!(answer instanceof Promise)) return sendReply(reply, status, route.path, answer);
+        return answer.then(
+          (r) => sendReply(reply, status, route.path, r),
+          (error: unknown) => sendReply(reply, status, route.path, failureReply(error, status)),
+        );
+      },
     });
-    this.patterns.push({ regex: new RegExp(`^${source}$`), names, route });
   }
 
-  private match(path: string): Match | undefined {
-    const route = this.exact.get(path);
-    if (route) return { route, params: {} };
-    for (const pattern of this.patterns) {
-      const found = pattern.regex.exec(path);
-      if (!found) continue;
-      const params = Object.fromEntries(pattern.names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]));
-      return { route: pattern.route, params };
-    }
-    return undefined;
+  private registerWebSocket(): void {
+    const settings = this.deps.settings.websocket;
+    // preClose: the hub says goodbye to its clients itself (close()); errors: a client's protocol
+    // error (an oversized frame) ends that connection, nothing more to say above debug.
+    this.app.register(fastifyWebsocket, {
+      options: { maxPayload: 16_384, perMessageDeflate: false, clientTracking: false },
+      preClose: (done) => done(),
+      errorHandler: (error, socket) => {
+        this.log.debug({ err: error }, 'websocket client error');
+        socket.terminate();
+      },
+    });
+    this.app.register(async (app) => {
+      app.route({
+        method: 'GET',
+        url: '/ws',
+        // More clients than allowed get 503 before the handshake.
+        preValidation: (request, reply, done) => {
+          if (request.ws && this.websocket.clientCount >= settings.maxClients) {
+            sendReply(reply, this.deps.hub.status, '/ws', apiError(503, `too many WebSocket clients (the limit, [api.websocket] max_clients, is ${settings.maxClients})`));
+            return;
+          }
+          done();
+        },
+        handler: (_request, reply) => sendReply(reply, this.deps.hub.status, '/ws', apiError(426, '/ws is a WebSocket: connect with a WebSocket client (Upgrade: websocket)')),
+        wsHandler: (socket) => this.websocket.accept(socket),
+      });
+    });
   }
 
   private corsOrigin(origin: string | undefined): string | undefined {
@@ -99,96 +172,57 @@ export class ApiServer {
     return allowed.includes(origin) ? origin : undefined;
   }
 
-  private handle(request: IncomingMessage, response: ServerResponse): void {
-    const url = request.url ?? '/';
-    const mark = url.indexOf('?');
-    const path = mark < 0 ? url : url.slice(0, mark);
+  // CORS headers, preflights, the token: false when the request has been answered here.
+  private admit(request: FastifyRequest, reply: FastifyReply): boolean {
     const allowOrigin = this.corsOrigin(request.headers.origin);
-    if (allowOrigin !== undefined) response.setHeader('Access-Control-Allow-Origin', allowOrigin).setHeader('Vary', 'Origin');
-    const match = this.match(path);
-    const routeName = match?.route.path ?? 'unmatched';
-    if (request.method === 'OPTIONS' && allowOrigin !== undefined) {
-      response.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Authorization', 'Access-Control-Max-Age': '600' }).end();
-      return;
+    if (allowOrigin !== undefined) reply.header('Access-Control-Allow-Origin', allowOrigin).header('Vary', 'Origin');
+    const path = pathOf(request.url);
+    const status = this.deps.hub.status;
+    if (request.method === 'OPTIONS') {
+      const methods = this.table.match(path)?.methods ?? ['GET'];
+      if (allowOrigin === undefined) {
+        reply.header('Allow', allowHeader(methods));
+        sendReply(reply, status, this.table.match(path)?.path ?? 'unmatched', apiError(405, `method OPTIONS is not allowed: CORS is off for this origin ([api] cors_origins)`));
+        return false;
+      }
+      reply.code(204).header('Access-Control-Allow-Methods', allowHeader(methods)).header('Access-Control-Allow-Headers', 'Authorization, Content-Type').header('Access-Control-Max-Age', '600').send();
+      return false;
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.setHeader('Allow', 'GET, HEAD');
-      this.send(request, response, routeName, apiError(405, `method ${request.method ?? ''} is not allowed; this API is read-only (GET, HEAD)`));
-      return;
-    }
-    if (!this.token.allows(request.headers)) {
-      response.setHeader('WWW-Authenticate', 'Bearer realm="hostguard"');
-      this.send(request, response, routeName, apiError(401, 'missing or wrong token: send "Authorization: Bearer TOKEN"'));
-      return;
-    }
-    if (!match) {
-      this.send(request, response, routeName, apiError(404, `no endpoint ${path.slice(0, 200)}; the endpoints are listed in /api/v1/openapi.json`));
-      return;
-    }
-    const reply = this.run(match, mark < 0 ? '' : url.slice(mark + 1));
-    if (reply instanceof Promise) {
-      reply.then(
-        (r) => this.send(request, response, routeName, r),
-        (error: unknown) => this.send(request, response, routeName, this.failure(error)),
-      );
-    } else this.send(request, response, routeName, reply);
+    const mutating = request.method !== 'GET' && request.method !== 'HEAD';
+    if (!mutating && !isApiPath(path)) return true;
+    const query = request.query as QueryResult;
+    const queryToken = path === '/ws' && query.ok ? query.value['token'] : undefined;
+    if (this.token.allows(request.headers, queryToken)) return true;
+    reply.header('WWW-Authenticate', 'Bearer realm="hostguard"');
+    sendReply(reply, status, this.table.match(path)?.path ?? 'unmatched', apiError(401, 'missing or wrong token: send "Authorization: Bearer TOKEN"'));
+    return false;
   }
 
-  private run(match: Match, search: string): Reply | Promise<Reply> {
-    const raw = queryObject(search);
-    if (!raw.ok) return apiError(400, raw.error.message, raw.error.parameter);
-    try {
-      const reply = match.route.run(raw.value, match.params, this.deps.now());
-      return reply instanceof Promise ? reply.catch((error: unknown) => this.failure(error)) : reply;
-    } catch (error) {
-      return this.failure(error);
+  private async notFound(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const path = pathOf(request.url);
+    const status = this.deps.hub.status;
+    const known = this.table.match(path);
+    const method = request.method;
+    if (known) {
+      reply.header('Allow', allowHeader(known.methods));
+      return sendReply(reply, status, known.path, apiError(405, `method ${method} is not allowed on ${known.path}; it takes ${allowHeader(known.methods)}`));
     }
+    if (isApiPath(path)) return sendReply(reply, status, 'unmatched', apiError(404, `no endpoint ${path.slice(0, 200)}; the endpoints are listed in /api/v1/openapi.json`));
+    if (method !== 'GET' && method !== 'HEAD') {
+      reply.header('Allow', 'GET, HEAD');
+      return sendReply(reply, status, 'dashboard', apiError(405, `method ${method} is not allowed on ${path.slice(0, 200)}: the dashboard takes GET, HEAD`));
+    }
+    const answer = await this.dashboard.answer(path, method === 'HEAD', request.headers['if-none-match']);
+    if (!answer) return sendReply(reply, status, 'dashboard', apiError(404, `no file ${path.slice(0, 200)} in the dashboard (${this.dashboard.webDir})`));
+    countRequest(status, 'dashboard', answer.status);
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
 
-  private failure(error: unknown): Reply {
-    // The store's own check of a history query (an entity it has never seen, say) is the caller's mistake.
-    if (error instanceof HistoryQueryError) return apiError(400, error.message);
-    const message = error instanceof Error ? error.message : String(error);
-    this.deps.hub.status.store.lastError = message;
-    return apiError(500, `internal error: ${message}`);
-  }
-
-  private send(request: IncomingMessage, response: ServerResponse, routeName: string, reply: Reply): void {
-    const counts = this.deps.hub.status.httpRequestsTotal;
-    const key = `${routeName} ${reply.status}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (response.destroyed) return;
-    if ('stream' in reply) {
-      response.writeHead(reply.status, { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' });
-      if (request.method === 'HEAD') response.end();
-      else reply.stream(response).catch(() => response.destroy());
-      return;
-    }
-    const body = 'json' in reply ? JSON.stringify(reply.json) : reply.raw;
-    const pieces = typeof body === 'string' || Buffer.isBuffer(body) ? [body] : body;
-    const length = pieces.reduce((sum, piece) => sum + (typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length), 0);
-    response.writeHead(reply.status, { 'Content-Type': 'json' in reply ? JSON_TYPE : reply.contentType, 'Content-Length': length, 'Cache-Control': 'no-store' });
-    if (request.method === 'HEAD' || pieces.length === 0) {
-      response.end();
-      return;
-    }
-    // One write for all the pieces.
-    response.cork();
-    for (const piece of pieces.slice(0, -1)) response.write(piece);
-    response.end(pieces.at(-1));
-    response.uncork();
-  }
-
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    if (!this.token.allows(request.headers, url.searchParams.get('token') ?? undefined)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nWWW-Authenticate: Bearer realm="hostguard"\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    this.websocket.upgrade(request, socket, head);
+  private failed(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const routeName = this.table.match(pathOf(request.url))?.path ?? 'unmatched';
+    const known = requestErrorReply(error, BODY_LIMIT_BYTES);
+    if (known) return sendReply(reply, this.deps.hub.status, routeName, known);
+    this.log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+    return sendReply(reply, this.deps.hub.status, routeName, failureReply(error, this.deps.hub.status));
   }
 }

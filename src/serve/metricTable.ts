@@ -1,5 +1,6 @@
 // The one table of /metrics series: node_exporter's names where the meaning is the same, hostguard_*
-// for ours. Snapshot series are rendered once per snapshot; daemon series at each scrape.
+// for ours. Snapshot series are rendered by exposition.ts once per snapshot; the daemon's series are
+// read at each scrape through prom-client (promDaemon.ts), beside its process_* and nodejs_* series.
 import type { MetricsSnapshot } from '../collect/types.ts';
 import { LEVELS } from '../collect/sampler.ts';
 import type { CpuTimes } from '../sys/parseProcStat.ts';
@@ -11,8 +12,9 @@ export interface Sample {
   value: number;
 }
 
+// labels: the label names of the samples; declared for the daemon's families (prom-client needs them)
 export type Family<S> =
-  | { name: string; type: 'gauge' | 'counter'; help: string; samples: (source: S) => Sample[] }
+  | { name: string; type: 'gauge' | 'counter'; help: string; samples: (source: S) => Sample[]; labels?: readonly string[] }
   | { name: string; type: 'histogram'; help: string; histogram: (source: S) => Histogram };
 
 export interface SnapshotSource {
@@ -22,8 +24,8 @@ export interface SnapshotSource {
 }
 
 const one = (value: number | undefined): Sample[] => (value === undefined ? [] : [{ value }]);
-const gauge = <S>(name: string, help: string, samples: (s: S) => Sample[]): Family<S> => ({ name, type: 'gauge', help, samples });
-const counter = <S>(name: string, help: string, samples: (s: S) => Sample[]): Family<S> => ({ name, type: 'counter', help, samples });
+const gauge = <S>(name: string, help: string, samples: (s: S) => Sample[], labels?: readonly string[]): Family<S> => ({ name, type: 'gauge', help, samples, ...(labels ? { labels } : {}) });
+const counter = <S>(name: string, help: string, samples: (s: S) => Sample[], labels?: readonly string[]): Family<S> => ({ name, type: 'counter', help, samples, ...(labels ? { labels } : {}) });
 
 type Snap = SnapshotSource;
 type Filesystem = NonNullable<MetricsSnapshot['disks']>['filesystems'][number];
@@ -114,27 +116,27 @@ export const SNAPSHOT_METRICS: Array<Family<Snap>> = [
 ];
 
 export const DAEMON_METRICS: Array<Family<DaemonStatus>> = [
-  gauge('hostguard_build_info', 'A metric with a constant 1 value labeled by the hostguard and Node.js versions.', (d) => [{ labels: { version: d.version, nodejs_version: process.version }, value: 1 }]),
+  gauge('hostguard_build_info', 'A metric with a constant 1 value labeled by the hostguard and Node.js versions.', (d) => [{ labels: { version: d.version, nodejs_version: process.version }, value: 1 }], ['version', 'nodejs_version']),
   gauge('hostguard_start_time_seconds', 'When the daemon started, in unixtime.', (d) => [{ value: d.startTimeMs / 1000 }]),
-  gauge('hostguard_sampler_level', 'The adaptive sampler level: 1 for the current one.', (d) => LEVELS.map((level) => ({ labels: { level }, value: d.sampler.level === level ? 1 : 0 }))),
+  gauge('hostguard_sampler_level', 'The adaptive sampler level: 1 for the current one.', (d) => LEVELS.map((level) => ({ labels: { level }, value: d.sampler.level === level ? 1 : 0 })), ['level']),
   gauge('hostguard_sampler_interval_seconds', 'Time between samples at the current level.', (d) => [{ value: d.sampler.intervalMs / 1000 }]),
   gauge('hostguard_last_collection_timestamp_seconds', 'When the last snapshot was taken, in unixtime.', (d) => one(d.sampler.lastCollectionMs === undefined ? undefined : d.sampler.lastCollectionMs / 1000)),
   { name: 'hostguard_collection_duration_seconds', type: 'histogram', help: 'Time to take one snapshot (all collectors).', histogram: (d) => d.sampler.collectionDuration },
   { name: 'hostguard_sampler_tick_lateness_seconds', type: 'histogram', help: 'How long after it was due each sampling tick ran.', histogram: (d) => d.sampler.tickLateness },
-  counter('hostguard_collector_errors_total', 'Collections in which a collector failed.', (d) => Object.entries(d.sampler.collectorErrorsTotal).map(([collector, value]) => ({ labels: { collector }, value }))),
-  gauge('hostguard_anomalies_open', 'Anomaly episodes open now.', (d) => SEVERITIES.map((severity) => ({ labels: { severity }, value: d.anomalies.open[severity] }))),
-  counter('hostguard_anomalies_opened_total', 'Anomaly episodes opened since the daemon started.', (d) => SEVERITIES.map((severity) => ({ labels: { severity }, value: d.anomalies.openedTotal[severity] }))),
+  counter('hostguard_collector_errors_total', 'Collections in which a collector failed.', (d) => Object.entries(d.sampler.collectorErrorsTotal).map(([collector, value]) => ({ labels: { collector }, value })), ['collector']),
+  gauge('hostguard_anomalies_open', 'Anomaly episodes open now.', (d) => SEVERITIES.map((severity) => ({ labels: { severity }, value: d.anomalies.open[severity] })), ['severity']),
+  counter('hostguard_anomalies_opened_total', 'Anomaly episodes opened since the daemon started.', (d) => SEVERITIES.map((severity) => ({ labels: { severity }, value: d.anomalies.openedTotal[severity] })), ['severity']),
   gauge('hostguard_store_size_bytes', 'Size of the history store on disk.', (d) => one(d.store.sizeBytes)),
-  gauge('hostguard_store_up', '1 when the store answered its last health check.', (d) => [{ labels: { kind: d.store.kind }, value: d.store.healthy ? 1 : 0 }]),
+  gauge('hostguard_store_up', '1 when the store answered its last health check.', (d) => [{ labels: { kind: d.store.kind }, value: d.store.healthy ? 1 : 0 }], ['kind']),
   counter('hostguard_store_write_errors_total', 'Snapshots or episodes the store failed to write.', (d) => [{ value: d.store.writeErrorsTotal }]),
   gauge('hostguard_store_writes_pending', 'Writes queued for the store.', (d) => [{ value: d.store.writesPending }]),
   counter('hostguard_store_retention_deleted_rows_total', 'Rows deleted by retention.', (d) => [{ value: d.store.retentionDeletedRowsTotal }]),
   gauge('hostguard_websocket_clients', 'WebSocket clients connected now.', (d) => [{ value: d.websocket.clients }]),
-  counter('hostguard_websocket_dropped_total', 'WebSocket clients dropped: slow (send buffer full) or no_pong (no answer to a ping).', (d) => Object.entries(d.websocket.droppedTotal).map(([reason, value]) => ({ labels: { reason }, value }))),
+  counter('hostguard_websocket_dropped_total', 'WebSocket clients dropped: slow (send buffer full) or no_pong (no answer to a ping).', (d) => Object.entries(d.websocket.droppedTotal).map(([reason, value]) => ({ labels: { reason }, value })), ['reason']),
   counter('hostguard_http_requests_total', 'HTTP requests answered, by route and status code.', (d) => [...d.httpRequestsTotal].map(([key, value]) => {
     const [route = '', code = ''] = key.split(' ');
     return { labels: { route, code }, value };
-  })),
+  }), ['route', 'code']),
 ];
 
 export const METRIC_NAMES: readonly string[] = [...SNAPSHOT_METRICS, ...DAEMON_METRICS].map((f) => f.name);

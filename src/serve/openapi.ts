@@ -15,7 +15,7 @@ const ERROR_SCHEMA = {
     error: {
       type: 'object',
       required: ['status', 'message'],
-      properties: { status: { type: 'integer' }, message: { type: 'string' }, parameter: { type: 'string', description: 'the query or path parameter at fault' } },
+      properties: { status: { type: 'integer' }, message: { type: 'string' }, parameter: { type: 'string', description: 'the query or path parameter at fault' }, field: { type: 'string', description: 'the request body field at fault, as a dotted path' } },
     },
   },
 };
@@ -55,15 +55,23 @@ function responses(route: Route): Record<string, unknown> {
   return Object.fromEntries([...entries, ['401', { description: 'missing or wrong token (only when a token is configured)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]]);
 }
 
+function requestBody(route: Route): Record<string, unknown> {
+  if (!route.body) return {};
+  const schema = z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' });
+  return { requestBody: { required: true, description: 'JSON, at most 64 KiB', content: { 'application/json': { schema } } } };
+}
+
 export function openApiDocument(routes: readonly Route[], version: string): unknown {
-  const paths: Record<string, unknown> = {};
+  const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     paths[route.path] = {
-      get: {
+      ...paths[route.path],
+      [route.method.toLowerCase()]: {
         tags: [route.tag],
         summary: route.summary,
         ...(route.description === undefined ? {} : { description: route.description }),
         parameters: [...pathParameters(route), ...queryParameters(route)],
+        ...requestBody(route),
         responses: responses(route),
       },
     };
@@ -71,7 +79,7 @@ export function openApiDocument(routes: readonly Route[], version: string): unkn
   paths['/ws'] = WEBSOCKET_PATH;
   return {
     openapi: '3.1.0',
-    info: { title: 'hostguard', version, description: 'The hostguard daemon: host metrics now and in history, anomaly episodes, processes, Prometheus metrics. Read-only; JSON. Times: ISO 8601, "now" or relative such as "-1h". See docs/API.md.' },
+    info: { title: 'hostguard', version, description: 'The hostguard daemon: host metrics now and in history, anomaly episodes, processes, Prometheus metrics. JSON; request bodies (POST, DELETE) are JSON too. Times: ISO 8601, "now" or relative such as "-1h". See docs/API.md.' },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: ERROR_SCHEMA } },
     // No token is needed on loopback unless one is configured; any other address requires one.
     security: [{}, { bearer: [] }],

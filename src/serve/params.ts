@@ -57,8 +57,10 @@ export interface ParamError {
   message: string;
 }
 
+export type QueryResult = { ok: true; value: Record<string, string> } | { ok: false; error: ParamError };
+
 // URLSearchParams to a plain object; a parameter given twice is an error, not a silent choice.
-export function queryObject(search: string): { ok: true; value: Record<string, string> } | { ok: false; error: ParamError } {
+export function queryObject(search: string): QueryResult {
   const value: Record<string, string> = {};
   if (search === '') return { ok: true, value };
   for (const [name, text] of new URLSearchParams(search)) {
@@ -75,4 +77,20 @@ export function describeParamIssue(issue: z.core.$ZodIssue, accepted: string[]):
   }
   const name = String(issue.path[0] ?? '');
   return { parameter: name, message: `${name}: ${issue.message}` };
+}
+
+export interface BodyError {
+  // the field at fault as a dotted path (labels.team, items.0.id); absent when the body as a whole is wrong
+  field?: string;
+  message: string;
+}
+
+export function describeBodyIssue(issue: z.core.$ZodIssue, accepted: string[]): BodyError {
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.map(String).join('.');
+    const name = [prefix, issue.keys[0] ?? ''].filter((p) => p !== '').join('.');
+    return { field: name, message: `unknown field '${name}'; the body takes ${accepted.length === 0 ? 'no fields' : accepted.join(', ')}` };
+  }
+  const field = issue.path.map(String).join('.');
+  return field === '' ? { message: `body: ${issue.message}` } : { field, message: `${field}: ${issue.message}` };
 }

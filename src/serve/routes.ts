@@ -4,7 +4,7 @@ import type { ProcessInfo } from '../collect/types.ts';
 import { historyRoutes } from './routesHistory.ts';
 import { apiError, type ApiDeps, defineRoute, iso, json, type Reply, type Route } from './route.ts';
 import { enumParam, hostParam, integerParam } from './params.ts';
-import { streamJsonArray } from './streamJson.ts';
+import { jsonArrayChunks } from './streamJson.ts';
 
 const NO_SNAPSHOT = 'no snapshot has been taken yet; the first comes within one sampling interval';
 const PROCESS_SORTS = { cpu: 'topByCpu', rss: 'topByMemory', io: 'topByIo' } as const;
@@ -108,7 +108,7 @@ export function buildRoutes(deps: ApiDeps): Route[] {
       handle: async ({ query, nowMs }) => {
         const minutes = (query.minutes as number | undefined) ?? 10;
         const snapshots = await deps.store.snapshotsSince(nowMs - minutes * 60_000, query.host as string | undefined);
-        return { status: 200, stream: (response) => streamJsonArray(response, 'snapshots', snapshots) };
+        return { status: 200, stream: () => jsonArrayChunks('snapshots', snapshots) };
       },
     }),
   ];

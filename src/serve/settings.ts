@@ -18,6 +18,8 @@ export interface ApiSettings {
   // history answers at most this many points per series unless the request asks for fewer
   maxPoints: number;
   maxConnections: number;
+  // the built web dashboard served at / (index.html and assets/)
+  webDir: string;
   websocket: WebSocketSettings;
 }
 

@@ -1,9 +1,7 @@
 // WebSocket /ws: the latest snapshot on connect, then every snapshot and anomaly open/close to the
 // topics a client subscribed to. A client that reads too slowly (its unsent data passes the limit)
 // or misses a pong is dropped, so clients can never grow the daemon's memory.
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import { type LiveHub, type Topic, TOPICS } from './hub.ts';
 import type { WebSocketSettings } from './settings.ts';
 import type { DropReason } from './status.ts';
@@ -14,16 +12,9 @@ interface Client {
   awaitingPong: boolean;
 }
 
-// Answers an upgrade that is refused, the way an HTTP server would.
-function refuse(socket: Duplex, status: number, reason: string, message: string, headers: string[] = []): void {
-  const body = JSON.stringify({ error: { status, message } });
-  socket.end([`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, ...headers, '', body].join('\r\n'));
-}
-
 export class WebSocketHub {
   private readonly hub: LiveHub;
   private readonly settings: WebSocketSettings;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16_384, perMessageDeflate: false, clientTracking: false });
   private readonly clients = new Set<Client>();
   private readonly unsubscribe: () => void;
   private readonly pingTimer: ReturnType<typeof setInterval>;
@@ -34,15 +25,6 @@ export class WebSocketHub {
     this.unsubscribe = hub.subscribe((topic, message) => this.broadcast(topic, message));
     this.pingTimer = setInterval(() => this.pingAll(), settings.pingIntervalMs);
     this.pingTimer.unref();
-  }
-
-  // The HTTP server has checked the path and the token already.
-  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.clients.size >= this.settings.maxClients) {
-      refuse(socket, 503, 'Service Unavailable', `too many WebSocket clients (the limit, [api.websocket] max_clients, is ${this.settings.maxClients})`);
-      return;
-    }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
   }
 
   get clientCount(): number {
@@ -59,7 +41,8 @@ export class WebSocketHub {
     }, 200).unref();
   }
 
-  private accept(ws: WebSocket): void {
+  // A client after the handshake: the HTTP server has checked the token and the client limit.
+  accept(ws: WebSocket): void {
     const client: Client = { ws, topics: new Set(TOPICS), awaitingPong: false };
     this.clients.add(client);
     this.updateCount();

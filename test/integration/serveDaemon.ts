@@ -101,7 +101,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
       clearTimeout(timer);
       resolve({ host: match[1], port: Number(match[2]) });
     };
+    // the start line is a log line: on stderr
     child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`hostguard serve exited with ${code} before listening:\n${output}`));
@@ -121,6 +123,18 @@ export async function cleanUp(): Promise<void> {
     }
   }
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+// The daemon's log: one JSON object per line (pino); other lines (plain-text errors) are skipped.
+export function logRecords(output: string): Array<{ level: string; msg: string; [key: string]: unknown }> {
+  return output.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as { level: string; msg: string }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 export async function getJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown; headers: Headers }> {

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanUp, eventually, FAST_SAMPLING, getJson, runServe, startDaemon, tempDir } from './serveDaemon.ts';
+import { cleanUp, eventually, FAST_SAMPLING, getJson, logRecords, runServe, startDaemon, tempDir } from './serveDaemon.ts';
 
 afterAll(cleanUp);
 
@@ -35,7 +35,8 @@ describe('hostguard serve lifecycle', () => {
       const tookMs = performance.now() - sentAt;
       expect(exit).toEqual({ code: 0, signal: null });
       expect(tookMs).toBeLessThan(2000);
-      expect(daemon.output()).toMatch(new RegExp(`${signal}: stopping\\n.*stopped: every snapshot written, store closed\\n$`));
+      const records = logRecords(daemon.output());
+      expect(records.slice(-2).map((r) => [r.level, r.msg])).toEqual([['info', `${signal}: stopping`], ['info', 'stopped: every snapshot written, store closed']]);
     });
   }
 
@@ -82,7 +83,7 @@ describe('hostguard serve lifecycle', () => {
     const first = await startDaemon({ config: FAST_SAMPLING, fixtureProc: true });
     const second = await runServe(['--listen', `127.0.0.1:${first.port}`]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`hostguard serve: cannot listen on 127.0.0.1:${first.port}: EADDRINUSE`);
+    expect(logRecords(second.stderr).at(-1)).toMatchObject({ level: 'fatal', msg: `cannot listen on 127.0.0.1:${first.port}: EADDRINUSE` });
   });
 
   it('runs with no arguments from a fresh directory on 127.0.0.1:8080, keeping its data under ./data/', async (context) => {
