@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { type Dashboard, serveDashboard, startBrowser, type RunningBrowser, WEB_ROOT } from '../test/web/dashboard.ts';
+import { requireBuild, type RunningBrowser, startBrowser, WEB_ROOT } from '../test/web/dashboard.ts';
 import { seedStore } from '../test/web/seed.ts';
 import { median, percentile, processCpuSeconds } from './lib/stats.ts';
 
@@ -34,7 +34,6 @@ const ZOOM_FIELDS = ['cpu_busy_percent', 'cpu_iowait_percent', 'memory_used_perc
 const dir = mkdtempSync(join(tmpdir(), 'hostguard-bench-web-'));
 const daemons: ChildProcess[] = [];
 let chrome: RunningBrowser | undefined;
-let front: Dashboard | undefined;
 
 function killDaemons(): void {
   for (const child of daemons.splice(0)) if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
@@ -58,11 +57,12 @@ async function startDaemon(db: string, name: string): Promise<{ child: ChildProc
   const config = join(dir, `${name}.toml`);
   // every level samples every 2 s: the cost of dashboards is measured against a steady sampler
   writeFileSync(config, `${['idle', 'normal', 'intensive', 'critical'].map((l) => `[sampler.${l}]\ninterval = "2s"\n`).join('')}[store]\nhost_id = "${HOST}"\n`);
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--config', config], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--config', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   daemons.push(child);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
+    // the start line is a log line, on stderr
+    child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match?.[1]) resolve(match[1]);
@@ -183,23 +183,22 @@ async function daemonCpu(browser: Browser, url: string, pid: number): Promise<vo
 
 async function main(): Promise<void> {
   out(`bench web: ${new Date().toISOString()}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  requireBuild();
   bundleSizes();
   const db = join(dir, 'history.db');
   const nowMs = Math.floor(Date.now() / 2000) * 2000;
   // 24 h of 2 s snapshots ending now: History's 43,200 points, and the overview's 15-minute prefill
   await seedStore({ path: db, hostId: HOST, startMs: nowMs - 43_200 * 2000, intervalMs: 2000, count: 43_200 });
   const daemon = await startDaemon(db, 'daemon');
-  front = await serveDashboard(daemon.url);
   chrome = await startBrowser(['--disable-gpu-vsync', '--disable-frame-rate-limit']);
-  await firstChart(chrome.browser, front.url);
-  await zoom(chrome.browser, front.url);
-  await daemonCpu(chrome.browser, front.url, daemon.child.pid ?? 0);
+  await firstChart(chrome.browser, daemon.url);
+  await zoom(chrome.browser, daemon.url);
+  await daemonCpu(chrome.browser, daemon.url, daemon.child.pid ?? 0);
 }
 
 try {
   await main();
 } finally {
   await chrome?.stop();
-  await front?.stop();
   killDaemons();
 }

@@ -1,4 +1,4 @@
-// The web dashboard in Debian's Chromium against a real `hostguard serve` on loopback: the login
+// The web dashboard in Debian's Chromium, served by a real `hostguard serve` on loopback: the login
 // prompt and live values that follow the WebSocket, history of a seeded store point for point,
 // every page on a 375 px phone without horizontal scroll (screenshots in test-artifacts/web/),
 // and the stale banner and reconnection when the daemon goes away and comes back.
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/collect/types.ts';
 import type { Episode } from '../../src/detect/rules.ts';
 import { cleanUp, FAST_SAMPLING, getJson, type RunningDaemon, setMemAvailablePercent, startDaemon, tempDir } from '../integration/serveDaemon.ts';
-import { artifactsDir, type Dashboard, type RunningBrowser, serveDashboard, startBrowser } from './dashboard.ts';
+import { artifactsDir, requireBuild, type RunningBrowser, startBrowser } from './dashboard.ts';
 import { seedStore } from './seed.ts';
 
 const TOKEN = 'web-test-token-0123456789';
@@ -24,7 +24,6 @@ const EPISODE: Episode = {
 
 let chrome: RunningBrowser;
 let daemon: RunningDaemon;
-let dashboard: Dashboard;
 let dbPath: string;
 
 const PAGES = [
@@ -51,14 +50,13 @@ async function signedInPage(viewport: { width: number; height: number }, colorSc
 beforeAll(async () => {
   dbPath = join(tempDir(), 'history.db');
   await seedStore({ path: dbPath, hostId: HOST, ...SEED, episodes: [EPISODE] });
+  requireBuild();
   daemon = await startTheDaemon();
-  dashboard = await serveDashboard(daemon.baseUrl);
   chrome = await startBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await chrome?.stop();
-  await dashboard?.stop();
   await cleanUp();
 });
 
@@ -71,7 +69,7 @@ describe('web dashboard in Chromium', () => {
       const message = JSON.parse(String(payload)) as { type: string; data: MetricsSnapshot };
       if (message.type === 'snapshot') snapshots.push(message.data);
     }));
-    await page.goto(`${dashboard.url}/`);
+    await page.goto(`${daemon.baseUrl}/`);
     await page.getByRole('heading', { name: 'Token required' }).waitFor();
     expect(snapshots).toHaveLength(0);
     await page.getByLabel('API token').fill(TOKEN);
@@ -97,12 +95,12 @@ describe('web dashboard in Chromium', () => {
   it('draws every point of a seeded store on the History charts, and its anomaly episode', async () => {
     const page = await signedInPage({ width: 1280, height: 900 });
     const history = PAGES.find((p) => p.name === 'history');
-    await page.goto(`${dashboard.url}${history?.path}`);
+    await page.goto(`${daemon.baseUrl}${history?.path}`);
     const cpu = page.locator('[data-testid="history-cpu"] .uplot');
     await cpu.waitFor();
     await expect.poll(() => cpu.getAttribute('data-points'), { timeout: 20_000 }).toBe(String(SEED.count));
     // the API's own answer for the same range: the same number of points
-    const query = new URL(`${dashboard.url}${history?.path}`).searchParams;
+    const query = new URL(`${daemon.baseUrl}${history?.path}`).searchParams;
     const answer = await getJson(`${daemon.baseUrl}/api/v1/metrics/history?start=${query.get('start')}&end=${query.get('end')}&fields=cpu_busy_percent,memory_used_percent&max_points=1000`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     const series = (answer.body as { series: Record<string, unknown[]> }).series;
     expect(series['cpu_busy_percent']).toHaveLength(SEED.count);
@@ -118,7 +116,7 @@ describe('web dashboard in Chromium', () => {
     for (const [viewport, size, scheme] of [['phone', { width: 375, height: 812 }, 'light'], ['desktop', { width: 1280, height: 900 }, 'dark']] as const) {
       const page = await signedInPage(size, scheme);
       for (const { name, path, ready } of PAGES) {
-        await page.goto(`${dashboard.url}${path}`);
+        await page.goto(`${daemon.baseUrl}${path}`);
         await page.locator(ready).first().waitFor({ timeout: 20_000 });
         const widths = await page.evaluate(() => ({ scroll: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), client: document.documentElement.clientWidth }));
         if (viewport === 'phone') expect({ page: name, ...widths }).toEqual({ page: name, scroll: 375, client: 375 });
@@ -131,7 +129,7 @@ describe('web dashboard in Chromium', () => {
 
   it('shows "stale since" when the daemon goes away, and reconnects by itself when it is back', async () => {
     const page = await signedInPage({ width: 1280, height: 900 });
-    await page.goto(`${dashboard.url}/`);
+    await page.goto(`${daemon.baseUrl}/`);
     const updated = page.getByTestId('updated');
     await page.locator(PAGES[0]?.ready ?? '').waitFor();
     process.kill(daemon.pid, 'SIGTERM');

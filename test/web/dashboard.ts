@@ -1,11 +1,9 @@
 // Helpers for the browser tests and bench/web.ts: Debian's Chromium (never a downloaded browser)
-// driven by playwright-core and stopped by PID, and the dashboard in front of a real daemon.
+// driven by playwright-core and stopped by PID. The daemon itself serves the dashboard (web/dist) at /.
 import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserServer, chromium } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
-import { daemonProxy } from '../../web/vite.config.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -45,23 +43,9 @@ export async function startBrowser(args: string[] = []): Promise<RunningBrowser>
   };
 }
 
-export interface Dashboard {
-  url: string;
-  stop: () => Promise<void>;
-}
-
-// The built dashboard (web/dist; `npm run build:web`) in front of the daemon at daemonUrl:
-// Vite's preview server gives the pages and passes /api, /health and /ws to the daemon.
-export async function serveDashboard(daemonUrl: string): Promise<Dashboard> {
-  if (!existsSync(`${WEB_ROOT}dist/index.html`)) throw new Error('web/dist/index.html is missing: run npm run build:web first');
-  const server: PreviewServer = await preview({
-    configFile: `${WEB_ROOT}vite.config.ts`,
-    logLevel: 'silent',
-    preview: { host: '127.0.0.1', port: 0, strictPort: false, proxy: daemonProxy(daemonUrl) },
-  });
-  const url = server.resolvedUrls?.local[0];
-  if (url === undefined) throw new Error('vite preview did not say where it listens');
-  return { url: url.replace(/\/$/, ''), stop: () => server.close() };
+// The daemon serves web/dist; without a build it answers a page that says how to make one.
+export function requireBuild(): void {
+  if (!existsSync(`${WEB_ROOT}dist/index.html`)) throw new Error('web/dist/index.html is missing: run npm run build:web first (npm test does)');
 }
 
 export function artifactsDir(): string {
