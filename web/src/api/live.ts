@@ -127,6 +127,8 @@ export class LiveConnection {
       return;
     }
     if (message.type === 'snapshot') {
+      // for bench/web.ts: when the first data arrived, beside when the first chart was drawn
+      if (this.state.latest === undefined) performance.mark('hostguard:first-snapshot');
       this.attempt = 0;
       this.state.series.add(message.data);
       this.update({ status: 'open', latest: message.data, staleSinceMs: undefined, retryAtMs: undefined, version: this.state.version + 1 });
