@@ -10,6 +10,7 @@ import type { MetricsSnapshot } from '../collect/types.ts';
 import type { AlertsConfig } from '../config/alerts.ts';
 import type { Episode } from '../detect/rules.ts';
 import type { LiveHub } from '../serve/hub.ts';
+import type { DaemonStatus } from '../serve/status.ts';
 import type { Store } from '../store/store.ts';
 import { SnapshotAlerts, episodeAlert, episodeKey } from './alertRules.ts';
 import type { WriteQueue } from './writeQueue.ts';
@@ -21,6 +22,8 @@ export interface AlertingOptions {
   store: Store;
   writes: WriteQueue;
   log: LineLog;
+  // counts for /metrics
+  status: DaemonStatus['alerts'];
 }
 
 // What the daemon's logger (pino) offers that these modules use.
@@ -43,12 +46,16 @@ export class Alerting implements AlertSink {
   constructor(options: AlertingOptions) {
     this.options = options;
     this.system = new AlertSystem({ host: options.host, noise: noiseFromConfig(options.config), channels: channelsFromConfig(options.config) });
+    const bump = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
     this.system.subscribe((alert, event) => {
+      if (event === 'fired') bump(options.status.raisedTotal, `${alert.type} ${alert.severity}`);
+      options.status.firing = this.system.active().length;
       options.hub.publishAlert(event, alert);
       this.markDirty(alert);
       if (event !== 'acknowledged') options.log.warn(`alert ${event}: [${alert.severity}] ${alert.type} ${alert.title}${alert.repeatCount > 0 ? ` (repeated ${alert.repeatCount} times)` : ''}`);
     });
     this.system.subscribeDeliveries((alert, status) => {
+      bump(options.status.deliveriesTotal, `${status.channel} ${status.status}`);
       this.markDirty(alert);
       if (status.status === 'failed') options.log.warn(`alert ${alert.id} not delivered to ${status.channel}: ${status.reason ?? 'failed'}`);
     });

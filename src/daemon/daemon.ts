@@ -67,18 +67,25 @@ export class Daemon {
     this.writes = new WriteQueue(this.status.store, { maxPending: 1000, log: storeError });
     this.retention = new RetentionLoop(options.store, this.status.store, { settings: retention, everyMs: RETENTION_EVERY_MS, budgetMs: RETENTION_BUDGET_MS, log: storeError });
     const { store, log } = options;
-    this.alerting = new Alerting({ config: options.config.alerts, host: store.hostId, hub: this.hub, store, writes: this.writes, log });
+    this.alerting = new Alerting({ config: options.config.alerts, host: store.hostId, hub: this.hub, store, writes: this.writes, log, status: this.status.alerts });
     this.eventSources = new EventSources({
       events: options.config.events,
       trace: options.config.trace,
       host: store.hostId,
       alerts: this.alerting,
       write: (events) => this.writes.push(() => store.saveEvents(events)),
-      publish: (event) => this.hub.publishEvent(event),
+      publish: (event) => {
+        const counts = this.status.events;
+        counts.receivedTotal.set(event.type, (counts.receivedTotal.get(event.type) ?? 0) + 1);
+        this.hub.publishEvent(event);
+      },
+      guardCounters: this.status.guard,
       log,
       nowMs: () => Date.now(),
     });
     const sources = this.eventSources;
+    this.status.traceStats = () => sources.traceStats();
+    this.status.events.droppedTotal = () => sources.intake.counts.dropped;
     const events = {
       acknowledge: (id: string) => this.alerting.acknowledge(id),
       activeAlerts: () => this.alerting.system.active(),

@@ -4,6 +4,7 @@
 import type { EventsConfig, TraceConfig } from '../config/events.ts';
 import { FileFollower } from '../events/follower.ts';
 import { guardOutcome, parseGuardLine } from '../events/fromGuard.ts';
+import { type GuardCounters, countGuardLine } from '../events/guardCounters.ts';
 import { traceOutcome } from '../events/fromTrace.ts';
 import { type AlertSink, EventIntake } from '../events/intake.ts';
 import { IoTop } from '../events/ioTop.ts';
@@ -22,6 +23,8 @@ export interface EventSourcesOptions {
   publish: (event: HostEvent) => void;
   log: LineLog;
   nowMs: () => number;
+  // the graduated response's counters, kept from the guard's lines for /metrics
+  guardCounters: GuardCounters;
   // a tracer for tests (a fake /proc, a given bpftrace); default from [trace]
   tracer?: Tracer;
 }
@@ -113,6 +116,8 @@ export class EventSources {
         this.options.log.warn(`guard events: line ${line.id} skipped: ${parsed.error}`);
         continue;
       }
+      // counters follow the guard's latest lines, replayed ones included (the level is a state)
+      countGuardLine(this.options.guardCounters, parsed.value);
       this.intake.accept(guardOutcome(parsed.value), `guard:${line.id}`, alertsFromMs);
     }
   }

@@ -115,6 +115,14 @@ export const SNAPSHOT_METRICS: Array<Family<Snap>> = [
   gauge('hostguard_usb_devices', 'USB devices present.', (s) => one(s.snapshot.usb?.devices.length)),
 ];
 
+// Counts kept by "a b" keys, as labelled samples.
+function pairs(map: Map<string, number>, first: string, second: string): Sample[] {
+  return [...map].map(([key, value]) => {
+    const [a = '', b = ''] = key.split(' ');
+    return { labels: { [first]: a, [second]: b }, value };
+  });
+}
+
 export const DAEMON_METRICS: Array<Family<DaemonStatus>> = [
   gauge('hostguard_build_info', 'A metric with a constant 1 value labeled by the hostguard and Node.js versions.', (d) => [{ labels: { version: d.version, nodejs_version: process.version }, value: 1 }], ['version', 'nodejs_version']),
   gauge('hostguard_start_time_seconds', 'When the daemon started, in unixtime.', (d) => [{ value: d.startTimeMs / 1000 }]),
@@ -133,6 +141,26 @@ export const DAEMON_METRICS: Array<Family<DaemonStatus>> = [
   counter('hostguard_store_retention_deleted_rows_total', 'Rows deleted by retention.', (d) => [{ value: d.store.retentionDeletedRowsTotal }]),
   gauge('hostguard_websocket_clients', 'WebSocket clients connected now.', (d) => [{ value: d.websocket.clients }]),
   counter('hostguard_websocket_dropped_total', 'WebSocket clients dropped: slow (send buffer full) or no_pong (no answer to a ping).', (d) => Object.entries(d.websocket.droppedTotal).map(([reason, value]) => ({ labels: { reason }, value })), ['reason']),
+  gauge('hostguard_alerts_firing', 'Alerts firing now (acknowledged ones included).', (d) => [{ value: d.alerts.firing }]),
+  counter('hostguard_alerts_total', 'Alerts raised (fired or repeated), by type and severity.', (d) => pairs(d.alerts.raisedTotal, 'type', 'severity'), ['type', 'severity']),
+  counter('hostguard_alert_deliveries_total', 'Alert deliveries by channel and outcome: sent, failed or suppressed.', (d) => pairs(d.alerts.deliveriesTotal, 'channel', 'status'), ['channel', 'status']),
+  counter('hostguard_events_total', 'Host events received (exec, exit, oom_victim, guard_*, trace_*), by type.', (d) => [...d.events.receivedTotal].map(([type, value]) => ({ labels: { type }, value })), ['type']),
+  counter('hostguard_events_dropped_total', 'Host events not stored because of [events] max_per_minute (still sent on /ws).', (d) => [{ value: d.events.droppedTotal() }]),
+  gauge('hostguard_trace_up', '1 while the tracer is live: eBPF (mode="ebpf") or /proc sampling (mode="sampled").', (d) => {
+    const stats = d.traceStats();
+    return stats ? [{ labels: { mode: stats.mode }, value: stats.state === 'live' ? 1 : 0 }] : [];
+  }, ['mode']),
+  counter('hostguard_trace_records_lost_total', "Tracer records lost, by record type; perf: records bpftrace's perf buffers dropped.", (d) => {
+    const stats = d.traceStats();
+    if (!stats) return [];
+    return [...Object.entries(stats.records?.lost ?? {}).map(([record, value]) => ({ labels: { record }, value })), { labels: { record: 'perf' }, value: stats.perfRecordsLost }];
+  }, ['record']),
+  counter('hostguard_trace_restarts_total', 'Times bpftrace was restarted after it stopped.', (d) => one(d.traceStats()?.restarts)),
+  counter('hostguard_oom_kills_total', "Kernel OOM killer victims the tracer saw (or counted, when sampling).", (d) => one(d.traceStats()?.oomKills)),
+  gauge('hostguard_memory_level', "The guard's graduated memory level: 0 NORMAL, 1 WARNING, 2 CRITICAL, 3 EMERGENCY (from its events file).", (d) => one(d.guard.memoryLevel)),
+  counter('hostguard_target_throttled_total', 'Times the graduated response started throttling a target.', (d) => [...d.guard.targetThrottledTotal].map(([target, value]) => ({ labels: { target }, value })), ['target']),
+  counter('hostguard_target_paused_total', 'Times the graduated response paused a target.', (d) => [...d.guard.targetPausedTotal].map(([target, value]) => ({ labels: { target }, value })), ['target']),
+  counter('hostguard_protect_actions_total', "The resource protector's actions: renice, throttle, cleanup, memory-target.", (d) => [...d.guard.protectActionsTotal].map(([action, value]) => ({ labels: { action }, value })), ['action']),
   counter('hostguard_http_requests_total', 'HTTP requests answered, by route and status code.', (d) => [...d.httpRequestsTotal].map(([key, value]) => {
     const [route = '', code = ''] = key.split(' ');
     return { labels: { route, code }, value };

@@ -2,6 +2,8 @@
 // /api/v1/monitoring/status and the hostguard_* series of /metrics.
 import type { LevelName } from '../collect/sampler.ts';
 import type { Severity } from '../detect/rules.ts';
+import { type GuardCounters, newGuardCounters } from '../events/guardCounters.ts';
+import type { TraceStats } from '../trace/tracer.ts';
 
 // A Prometheus-style histogram: counts per upper bound (cumulative when rendered), sum and count.
 export class Histogram {
@@ -67,6 +69,23 @@ export interface DaemonStatus {
   };
   // by "route status", e.g. "/api/v1/metrics/current 200"
   httpRequestsTotal: Map<string, number>;
+  alerts: {
+    firing: number;
+    // by "type severity"
+    raisedTotal: Map<string, number>;
+    // by "channel status" (sent, failed, suppressed)
+    deliveriesTotal: Map<string, number>;
+  };
+  events: {
+    // host events received, by type
+    receivedTotal: Map<string, number>;
+    // events the per-minute cap kept out of the store, read at each scrape
+    droppedTotal: () => number;
+  };
+  // read at each scrape; undefined while tracing is off
+  traceStats: () => TraceStats | undefined;
+  // from the guard's events file
+  guard: GuardCounters;
 }
 
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
@@ -89,5 +108,9 @@ export function newDaemonStatus(init: { version: string; startTimeMs: number; ho
     store: { kind: init.storeKind, healthy: true, writeErrorsTotal: 0, writesPending: 0, retentionRunsTotal: 0, retentionDeletedRowsTotal: 0 },
     websocket: { clients: 0, droppedTotal: { slow: 0, no_pong: 0 } },
     httpRequestsTotal: new Map(),
+    alerts: { firing: 0, raisedTotal: new Map(), deliveriesTotal: new Map() },
+    events: { receivedTotal: new Map(), droppedTotal: () => 0 },
+    traceStats: () => undefined,
+    guard: newGuardCounters(),
   };
 }

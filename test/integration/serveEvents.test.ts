@@ -195,6 +195,18 @@ describe.skipIf(reason !== undefined)('hostguard serve: host events and alerts',
 
   // Last: the daemon with a live tracer still stops within 2 s, and its bpftrace is gone soon after
   // (the kernel needs about 2 s to detach the probes; the daemon does not wait for that).
+  it('counts alerts, events, kernel OOM kills and the tracer in /metrics', async () => {
+    const text = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
+    const value = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    expect(value('hostguard_alerts_total{type="PROCESS_KILLED",severity="critical"}')).toBeGreaterThanOrEqual(1);
+    expect(value('hostguard_alerts_total{type="OOM_KILL",severity="critical"}')).toBeGreaterThanOrEqual(2);
+    expect(value('hostguard_oom_kills_total')).toBeGreaterThanOrEqual(2);
+    expect(value('hostguard_trace_up{mode="ebpf"}')).toBe(1);
+    expect(value('hostguard_events_total{type="exit"}')).toBeGreaterThanOrEqual(1);
+    expect(value('hostguard_alert_deliveries_total{channel="json-files",status="sent"}')).toBeGreaterThanOrEqual(2);
+    expect(value('hostguard_memory_level')).toBe(0);
+  });
+
   it('stops on SIGTERM within 2 s with the tracer running, leaving no bpftrace behind', async () => {
     const status = await api<{ bpftracePid?: number }>('/api/v1/trace/status');
     const bpftracePid = status.bpftracePid ?? 0;
