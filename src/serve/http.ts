@@ -1,9 +1,8 @@
 // The HTTP server (fastify): the route table, the token check, CORS, 405s, the dashboard at /, and
 // /ws upgrades for the WebSocket hub. Everything a request needs is in memory or behind the Store.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { formatListenAddress, isLoopback } from './address.ts';
 import { TokenCheck } from './auth.ts';
@@ -46,7 +45,7 @@ function withOpenApi(routes: readonly Route[], version: string): Route[] {
 }
 
 export class ApiServer {
-  readonly app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
+  readonly app: FastifyInstance;
   private readonly deps: ApiDeps;
   private readonly log: Logger;
   private readonly token: TokenCheck;
@@ -65,11 +64,10 @@ export class ApiServer {
     this.table = new RouteTable(routes);
     this.dashboard = new Dashboard(deps.settings.webDir);
     this.websocket = new WebSocketHub(deps.hub, deps.settings.websocket);
+    // fastify gets no logger: with one it makes a child logger for every request, work that would
+    // be thrown away at info (bench/fastifyLogger.ts). What it would log is ours to say: requests at
+    // debug (below), errors in failed(), the start line in cli/serve.ts.
     this.app = Fastify({
-      loggerInstance: options.log,
-      // request lines are ours, at debug level (below); the same logger for every request, no child each
-      logController: new LogController({ disableRequestLogging: true }),
-      childLoggerFactory: (logger) => logger,
       requestTimeout: 30_000,
       bodyLimit: BODY_LIMIT_BYTES,
       routerOptions: { querystringParser: (text: string): QueryResult => queryObject(text), maxParamLength: MAX_PARAM_LENGTH },

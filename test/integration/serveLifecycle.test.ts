@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { cleanUp, eventually, FAST_SAMPLING, getJson, logRecords, runServe, startDaemon, tempDir } from './serveDaemon.ts';
 
 afterAll(cleanUp);
@@ -29,12 +30,22 @@ describe('hostguard serve lifecycle', () => {
         const status = (await getJson(`${daemon.baseUrl}/api/v1/monitoring/status`)).body as { sampler: { collections: number } };
         return status.sampler.collections >= 3 ? true : undefined;
       });
+      // a WebSocket client open at the signal (and fetch's keep-alive connections from the polling above)
+      const ws = new WebSocket(`ws://127.0.0.1:${daemon.port}/ws`);
+      await new Promise((resolve, reject) => {
+        ws.once('message', resolve);
+        ws.once('error', reject);
+      });
+      ws.on('error', () => undefined);
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
       const sentAt = performance.now();
       process.kill(daemon.pid, signal);
       const exit = await daemon.exited();
       const tookMs = performance.now() - sentAt;
       expect(exit).toEqual({ code: 0, signal: null });
       expect(tookMs).toBeLessThan(2000);
+      // told the server is going away (1001), or cut off if the close handshake did not finish
+      expect([1001, 1006]).toContain(await closed);
       const records = logRecords(daemon.output());
       expect(records.slice(-2).map((r) => [r.level, r.msg])).toEqual([['info', `${signal}: stopping`], ['info', 'stopped: every snapshot written, store closed']]);
     });
