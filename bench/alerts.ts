@@ -162,18 +162,37 @@ interface PhaseResult {
 
 type Receivers = Awaited<ReturnType<typeof startReceivers>>;
 
-// The dead webhook, stopped at the end of its run so its backlog drains at once instead of timing
-// out alert by alert through the following runs.
-function stoppable(channel: AlertChannel): AlertChannel & { stop(): void } {
-  const stopped = new AbortController();
+type ClosableChannel = AlertChannel & { close?: () => Promise<void> };
+
+// Every channel of a run, stopped when the run ends: its backlog then fails at once instead of
+// running on (the dead webhook for hours, a slow channel past the budget) into the following runs.
+function stoppable(channel: ClosableChannel): ClosableChannel & { stop(): void; drain(): Promise<unknown> } {
+  let stopped = false;
+  let stop = (): void => undefined;
+  const over = new Promise<never>((_resolve, reject) => (stop = () => reject(new Error('the run is over'))));
+  over.catch(() => undefined);
+  const inFlight = new Set<Promise<void>>();
   return {
     name: channel.name,
-    send: (alert, event, signal) => (stopped.signal.aborted ? Promise.reject(new Error('the run is over')) : channel.send(alert, event, AbortSignal.any([signal, stopped.signal]))),
-    stop: () => stopped.abort(),
+    send(alert, event, signal) {
+      if (stopped) return Promise.reject(new Error('the run is over'));
+      const work = channel.send(alert, event, signal);
+      inFlight.add(work);
+      work.then(
+        () => inFlight.delete(work),
+        () => inFlight.delete(work),
+      );
+      return Promise.race([work, over]);
+    },
+    stop() {
+      stopped = true;
+      stop();
+    },
+    // Sends already begun, so a folder is not removed while a late write recreates it.
+    drain: () => Promise.allSettled([...inFlight]),
+    ...(channel.close ? { close: channel.close } : {}),
   };
 }
-
-type ClosableChannel = AlertChannel & { close?: () => Promise<void> };
 const CHANNELS: Record<string, (endpoints: Endpoints, dir: string) => ClosableChannel> = {
   'json-files': (_endpoints, dir) => jsonFilesChannel({ directory: join(dir, 'json'), maxFiles: 1_000_000 }),
   syslog: (endpoints) => syslogChannel({ socketPath: endpoints.logSocket, tag: 'hostguard-bench' }),
@@ -226,10 +245,10 @@ function figuresOf(name: string, statuses: Array<{ status: DeliveryStatus; alert
 
 async function runPhase(label: string, receivers: Receivers, count: number, withDead: boolean, budgetMs: number): Promise<PhaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'hg-bench-alerts-'));
-  const healthy = healthyChannels(receivers.endpoints, dir);
+  const healthy = healthyChannels(receivers.endpoints, dir).map(stoppable);
   const dead = stoppable(webhookChannel({ name: 'dead-webhook', url: receivers.endpoints.deadUrl }));
-  const configured: ConfiguredChannel[] = healthy.map((channel) => ({ channel, policy: DEFAULT_DELIVERY }));
-  if (withDead) configured.push({ channel: dead, policy: DEFAULT_DELIVERY });
+  const all = withDead ? [...healthy, dead] : healthy;
+  const configured: ConfiguredChannel[] = all.map((channel) => ({ channel, policy: DEFAULT_DELIVERY }));
   // A sub-millisecond clock, so per-delivery times below 1 ms do not round to 0 or 1.
   const nowMs = (): number => performance.timeOrigin + performance.now();
   const alerts = new AlertSystem({ host: 'bench', noise: { rateLimitMs: 60_000, maxPerMinute: Number.MAX_SAFE_INTEGER }, channels: configured, historySize: count, nowMs });
@@ -260,8 +279,9 @@ async function runPhase(label: string, receivers: Receivers, count: number, with
     const statuses = raised.flatMap((alert) => alerts.deliveries(alert.id).flatMap((status) => (status.channel === name ? [{ status, alert }] : [])));
     return figuresOf(name, statuses, startedMs);
   });
-  dead.stop();
+  for (const channel of all) channel.stop();
   await alerts.idle();
+  await Promise.all(all.map((c) => c.drain()));
   await Promise.all(healthy.map((c) => c.close?.()));
   rmSync(dir, { recursive: true, force: true });
   return { label, seconds, complete: settled === count, channels, ...lateness, received };
