@@ -7,14 +7,15 @@ import { type BusClient, type DbusMessage, SIGNAL_MESSAGE_TYPE, openBusClient } 
 export interface StartedDaemon {
   pid: number;
   address: string;
-  stop(): Promise<void>;
+  // SIGTERM by default; SIGKILL stands in for a bus that crashed.
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    if (child.pid !== undefined) process.kill(child.pid, signal);
   });
 }
 
@@ -34,7 +35,7 @@ export function startDaemon(args: string[], ids: { uid?: number; gid?: number } 
       const end = stdout.indexOf('\n');
       if (end < 0 || child.pid === undefined) return;
       clearTimeout(timer);
-      resolve({ pid: child.pid, address: stdout.slice(0, end).trim(), stop: () => stopChild(child) });
+      resolve({ pid: child.pid, address: stdout.slice(0, end).trim(), stop: (signal) => stopChild(child, signal) });
     });
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -118,7 +119,12 @@ export interface NotifyCall {
   actions: unknown[];
   hints: Map<string, unknown>;
   expireTimeoutMs: number;
+  // The caller's unique connection name (":1.N"): one per connection the bus accepted.
+  sender: string;
 }
+
+// Answers a Notify call with a notification id (or an Error, or never, to test failures).
+export type NotifyAnswer = (call: NotifyCall, id: number) => number | Error | Promise<number | Error>;
 
 interface ServingBus {
   setMethodCallHandler(path: string, iface: string, member: string, handler: [(...args: unknown[]) => unknown, string]): void;
@@ -130,15 +136,19 @@ function variantValue(variant: unknown): unknown {
 }
 
 // Claims org.freedesktop.Notifications on the bus and answers Notify with ids 1000, 1001, ...
-export async function serveNotifications(address: string, uid?: number): Promise<{ calls: NotifyCall[]; client: BusClient }> {
+// (or as `answer` says).
+export async function serveNotifications(address: string, uid?: number, answer: NotifyAnswer = (_call, id) => id): Promise<{ calls: NotifyCall[]; client: BusClient }> {
   const client = await openBusClient(address, { timeoutMs: 5000, ...(uid === undefined ? {} : { uid }) });
   const calls: NotifyCall[] = [];
   const serving = client.bus as unknown as ServingBus;
   serving.setMethodCallHandler('/org/freedesktop/Notifications', 'org.freedesktop.Notifications', 'Notify', [
-    (appName, replacesId, icon, summary, body, actions, hints, expireTimeoutMs) => {
+    // The library passes the message itself after the arguments.
+    (appName, replacesId, icon, summary, body, actions, hints, expireTimeoutMs, message) => {
       const hintMap = new Map((hints as Array<[string, unknown]>).map(([key, value]) => [key, variantValue(value)]));
-      calls.push({ appName, replacesId, icon, summary, body, actions, hints: hintMap, expireTimeoutMs } as NotifyCall);
-      return 1000 + calls.length - 1;
+      const sender = (message as DbusMessage).sender ?? '';
+      const call = { appName, replacesId, icon, summary, body, actions, hints: hintMap, expireTimeoutMs, sender } as NotifyCall;
+      calls.push(call);
+      return answer(call, 1000 + calls.length - 1);
     },
     'u',
   ]);
@@ -146,4 +156,10 @@ export async function serveNotifications(address: string, uid?: number): Promise
   const [reply] = await client.session.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RequestName', signature: 'su', body: ['org.freedesktop.Notifications', 4] });
   if (reply !== 1) throw new Error(`RequestName org.freedesktop.Notifications answered ${String(reply)}, not 1 (primary owner)`);
   return { calls, client };
+}
+
+// The unique names (":1.N") of the connections the bus has now, asked over `client`.
+export async function uniqueNames(client: BusClient): Promise<string[]> {
+  const [names] = await client.session.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'ListNames' });
+  return (names as string[]).filter((name) => name.startsWith(':'));
 }

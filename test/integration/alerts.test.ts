@@ -197,15 +197,23 @@ describe('D-Bus desktop notifications', () => {
 
   it('reaches the notification server of each graphical session, with urgency from severity', async () => {
     const server = await serveNotifications(bus.address);
+    const channel = dbusChannel();
     try {
-      const alerts = alertsWith([{ channel: dbusChannel(), policy: { ...policy, timeoutMs: 3000 } }]);
+      const alerts = alertsWith([{ channel, policy: { ...policy, timeoutMs: 3000 } }]);
       const alert = alerts.raise({ type: 'PROCESS_KILLED', severity: 'critical', title: 'killed hog', message: 'pid 42' });
       await alerts.idle();
       expect(alerts.deliveries(alert.id)[0]).toMatchObject({ status: 'sent' });
       const call = server.calls.find((c) => c.summary === 'killed hog');
       expect(call?.body).toBe('pid 42');
       expect(call?.hints.get('urgency')).toBe(2);
+      // Its resolution travels over the same connection as the alert did.
+      alerts.resolve(alert.dedupKey);
+      await alerts.idle();
+      const resolved = server.calls.find((c) => c.summary === 'Resolved: killed hog');
+      expect(resolved?.hints.get('urgency')).toBe(2);
+      expect(resolved?.sender).toBe(call?.sender);
     } finally {
+      await channel.close();
       server.client.close();
     }
   });

@@ -6,7 +6,8 @@
 // event-stream 3.3.4, and its maintainers have not released since. Both are pure JavaScript.
 // The connection code and the library are imported on first use, so a guard that never notifies
 // loads neither (importing this file costs only the /proc reader behind findSessionBuses).
-import type { DbusMessage } from './dbusConnection.ts';
+import type { BusSession, ConnectOptions, DbusMessage } from './dbusConnection.ts';
+import type { BusPool } from './dbusPool.ts';
 
 export { findSessionBuses, type SessionBus } from './dbusSessions.ts';
 
@@ -26,12 +27,19 @@ function busDriverCall(member: string): DbusMessage {
   return { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member };
 }
 
+// On the pool's kept-open connection when a pool is given (the alert channel), else on a connection
+// of its own (the guard, which notifies rarely and must not keep sockets open).
+async function onBus<T>(address: string, options: ConnectOptions, pool: BusPool | undefined, use: (session: BusSession) => Promise<T>): Promise<T> {
+  if (pool) return pool.run(address, options, use);
+  const { withBus } = await import('./dbusConnection.ts');
+  return withBus(address, options, use);
+}
+
 // Sends what `dbus-send --system / net.nuetzlich.SystemNotifications.Notify string:earlyoom string:BODY`
 // sends, so bridges such as systembus-notify show it. Resolves once the bus has routed the signal.
-export async function emitEarlyoomSignal(body: string, options: { busAddress?: string; timeoutMs?: number } = {}): Promise<void> {
+export async function emitEarlyoomSignal(body: string, options: { busAddress?: string; timeoutMs?: number; pool?: BusPool } = {}): Promise<void> {
   const address = options.busAddress || process.env.DBUS_SYSTEM_BUS_ADDRESS || DEFAULT_SYSTEM_BUS_ADDRESS;
-  const { withBus } = await import('./dbusConnection.ts');
-  await withBus(address, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }, async (session) => {
+  await onBus(address, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }, options.pool, async (session) => {
     session.signal(EARLYOOM_SIGNAL.path, EARLYOOM_SIGNAL.interface, EARLYOOM_SIGNAL.member, 'ss', [EARLYOOM_SIGNAL.title, dbusString(body)]);
     // The bus handles one connection's messages in order: once GetId is answered, the signal was routed.
     await session.call(busDriverCall('GetId'));
@@ -47,6 +55,8 @@ export interface DesktopNotifyOptions {
   // The bus owner's uid (from findSessionBuses). Root connects with this effective uid, because a
   // session bus admits only its owner. Defaults to this process's effective uid.
   uid?: number;
+  // Reuse the pool's connection to this bus (as this uid) instead of opening one for this call.
+  pool?: BusPool;
 }
 
 // Calls org.freedesktop.Notifications.Notify and resolves with the notification id the server returns.
@@ -57,8 +67,7 @@ export async function notifyDesktop(summary: string, body: string, options: Desk
   }
   const urgency = options.urgency ?? 'normal';
   const connectOptions = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.uid === undefined ? {} : { uid: options.uid }) };
-  const { withBus } = await import('./dbusConnection.ts');
-  return withBus(address, connectOptions, async (session) => {
+  return onBus(address, connectOptions, options.pool, async (session) => {
     const values = await session.call({
       destination: 'org.freedesktop.Notifications',
       path: '/org/freedesktop/Notifications',

@@ -1,4 +1,5 @@
-// Runs D-Bus calls on a short-lived connection under one deadline; loads the D-Bus library on first use.
+// Opens authenticated D-Bus connections (short-lived under one deadline, or kept open for the pool and
+// for listeners); loads the D-Bus library on first use.
 import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { type DbusSocketTarget, parseDbusAddress } from './dbusAddress.ts';
@@ -55,7 +56,12 @@ export interface BusSession {
 export interface BusClient {
   bus: NativeBus;
   session: BusSession;
-  close(): void;
+  // Aborted once the connection is gone; the reason is an Error saying why (closed by the bus, a
+  // connection error, a deadline, or close()).
+  closed: AbortSignal;
+  // Whether the open socket keeps the process alive: the pool lets an idle connection go unnoticed.
+  holdProcess(hold: boolean): void;
+  close(reason?: Error): void;
 }
 
 // Rejects `rejected` on the first of: the deadline, the connection closing, a connection error.
@@ -77,17 +83,19 @@ class Failure {
   }
 
   fail(reason: string): void {
-    this.#reject(new Error(reason));
-    this.close();
+    const error = new Error(reason);
+    this.#reject(error);
+    this.close(error);
   }
 
   stopClock(): void {
     clearTimeout(this.#timer);
   }
 
-  close(): void {
+  // The first reason given stays: a connection the bus closed stays "closed by the bus".
+  close(reason: Error = new Error('the connection was closed by this process')): void {
     this.stopClock();
-    this.teardown.abort();
+    this.teardown.abort(reason);
   }
 }
 
@@ -142,7 +150,14 @@ async function connect(targets: DbusSocketTarget[], options: ConnectOptions, fai
   const hello = session.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'Hello' });
   failure.phase = `registering with Hello as uid ${uid} (a bus disconnects users its policy refuses; a session bus admits only its owner)`;
   await hello;
-  return { bus, session, close: () => failure.close() };
+  const socket = authenticated.socket;
+  return {
+    bus,
+    session,
+    closed: failure.teardown.signal,
+    holdProcess: (hold) => void (hold ? socket.ref() : socket.unref()),
+    close: (reason) => failure.close(reason),
+  };
 }
 
 function start(address: string, options: ConnectOptions): { targets: DbusSocketTarget[]; failure: Failure } {
@@ -151,7 +166,7 @@ function start(address: string, options: ConnectOptions): { targets: DbusSocketT
   return { targets: parsed.value, failure: new Failure(options.timeoutMs) };
 }
 
-function named(address: string, error: unknown): Error {
+export function named(address: string, error: unknown): Error {
   return new Error(`D-Bus ${address}: ${(error as Error).message}`, { cause: error });
 }
 
