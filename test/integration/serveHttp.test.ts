@@ -60,7 +60,7 @@ async function start(options: { token?: string; cors?: string[]; webDir?: string
     ...defaultRoutes(deps),
     defineRoute({
       method: 'POST',
-      path: '/api/v1/alerts/{id}/acknowledge',
+      path: '/api/v1/test-items/{id}/acknowledge',
       tag: 'alerts',
       summary: 'test: acknowledge',
       body: z.strictObject({ note: z.string().max(200), until: z.number().int().positive().optional() }),
@@ -70,8 +70,8 @@ async function start(options: { token?: string; cors?: string[]; webDir?: string
         return json(200, { acknowledged: params['id'] });
       },
     }),
-    defineRoute({ method: 'DELETE', path: '/api/v1/alerts/{id}', tag: 'alerts', summary: 'test: delete', responses: { 204: 'gone' }, handle: ({ params }) => (params['id'] === 'missing' ? apiError(404, 'no such alert') : json(200, { deleted: params['id'] })) }),
-    defineRoute({ path: '/api/v1/alerts/{id}', tag: 'alerts', summary: 'test: one alert', responses: { 200: 'the alert' }, handle: ({ params }) => json(200, { id: params['id'] }) }),
+    defineRoute({ method: 'DELETE', path: '/api/v1/test-items/{id}', tag: 'alerts', summary: 'test: delete', responses: { 204: 'gone' }, handle: ({ params }) => (params['id'] === 'missing' ? apiError(404, 'no such alert') : json(200, { deleted: params['id'] })) }),
+    defineRoute({ path: '/api/v1/test-items/{id}', tag: 'alerts', summary: 'test: one alert', responses: { 200: 'the alert' }, handle: ({ params }) => json(200, { id: params['id'] }) }),
   ];
   const server = new ApiServer(deps, { log, routes });
   servers.push(server);
@@ -103,7 +103,7 @@ function rawGet(port: number, path: string): Promise<{ status: number; body: str
 describe('HTTP server: methods and bodies', () => {
   it('passes a valid JSON body to a POST route, and answers a bad one with 400 naming the field', async () => {
     const server = await start();
-    const url = `${server.base}/api/v1/alerts/a-17/acknowledge`;
+    const url = `${server.base}/api/v1/test-items/a-17/acknowledge`;
     const ok = await call(url, post(JSON.stringify({ note: 'on it', until: 5 })));
     expect(ok).toMatchObject({ status: 200, body: { acknowledged: 'a-17' } });
     expect(server.acknowledged).toEqual([{ id: 'a-17', note: 'on it', until: 5 }]);
@@ -124,7 +124,7 @@ describe('HTTP server: methods and bodies', () => {
 
   it('refuses a JSON body over 64 KiB with 413, and takes one just under', async () => {
     const server = await start();
-    const url = `${server.base}/api/v1/alerts/a-1/acknowledge`;
+    const url = `${server.base}/api/v1/test-items/a-1/acknowledge`;
     const big = await call(url, post(JSON.stringify({ note: 'x'.repeat(65_536) })));
     expect(big.status).toBe(413);
     expect(big.body.error?.message).toBe('the request body is larger than 65536 bytes');
@@ -136,33 +136,33 @@ describe('HTTP server: methods and bodies', () => {
 
   it('answers 405 with the methods a path takes, a body on a GET route with 400, DELETE where declared', async () => {
     const server = await start();
-    const put = await call(`${server.base}/api/v1/alerts/a-1`, { method: 'PUT' });
+    const put = await call(`${server.base}/api/v1/test-items/a-1`, { method: 'PUT' });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD');
-    expect(put.body.error?.message).toBe('method PUT is not allowed on /api/v1/alerts/{id}; it takes DELETE, GET, HEAD');
+    expect(put.body.error?.message).toBe('method PUT is not allowed on /api/v1/test-items/{id}; it takes DELETE, GET, HEAD');
     expect(put.body.error?.message).not.toContain('read-only');
-    const getAck = await call(`${server.base}/api/v1/alerts/a-1/acknowledge`);
+    const getAck = await call(`${server.base}/api/v1/test-items/a-1/acknowledge`);
     expect(getAck).toMatchObject({ status: 405, body: { error: { message: expect.stringContaining('it takes POST') } } });
-    expect((await call(`${server.base}/api/v1/alerts/a-1`, { method: 'DELETE' })).body).toEqual({ deleted: 'a-1' });
-    expect((await call(`${server.base}/api/v1/alerts/missing`, { method: 'DELETE' })).status).toBe(404);
+    expect((await call(`${server.base}/api/v1/test-items/a-1`, { method: 'DELETE' })).body).toEqual({ deleted: 'a-1' });
+    expect((await call(`${server.base}/api/v1/test-items/missing`, { method: 'DELETE' })).status).toBe(404);
     // the router's own refusals, in the API's error shape
-    expect((await call(`${server.base}/api/v1/alerts/${'x'.repeat(300)}`)).body).toEqual({ error: { status: 414, message: 'a path parameter is longer than 200 characters' } });
-    expect((await call(`${server.base}/api/v1/alerts/%E0%A4%A`)).body).toEqual({ error: { status: 400, message: 'the path is not valid percent-encoding' } });
-    const withBody = await call(`${server.base}/api/v1/alerts/a-1`, { method: 'DELETE', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    expect((await call(`${server.base}/api/v1/test-items/${'x'.repeat(300)}`)).body).toEqual({ error: { status: 414, message: 'a path parameter is longer than 200 characters' } });
+    expect((await call(`${server.base}/api/v1/test-items/%E0%A4%A`)).body).toEqual({ error: { status: 400, message: 'the path is not valid percent-encoding' } });
+    const withBody = await call(`${server.base}/api/v1/test-items/a-1`, { method: 'DELETE', body: '{}', headers: { 'Content-Type': 'application/json' } });
     expect(withBody.body.error).toMatchObject({ status: 400, message: 'this endpoint takes no request body' });
     // the OpenAPI document has each method of a path, and the body schema
     const document = (await call(`${server.base}/api/v1/openapi.json`)).body as unknown as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>> };
-    expect(Object.keys(document.paths['/api/v1/alerts/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
-    expect(document.paths['/api/v1/alerts/{id}/acknowledge']?.['post']?.requestBody?.content['application/json']?.schema.required).toEqual(['note']);
+    expect(Object.keys(document.paths['/api/v1/test-items/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
+    expect(document.paths['/api/v1/test-items/{id}/acknowledge']?.['post']?.requestBody?.content['application/json']?.schema.required).toEqual(['note']);
   });
 
   it('answers a CORS preflight with the methods of that path, and needs the token for changes', async () => {
     const server = await start({ token: TOKEN, cors: ['https://dash.example'] });
-    const preflight = await fetch(`${server.base}/api/v1/alerts/a-1/acknowledge`, { method: 'OPTIONS', headers: { Origin: 'https://dash.example', 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await fetch(`${server.base}/api/v1/test-items/a-1/acknowledge`, { method: 'OPTIONS', headers: { Origin: 'https://dash.example', 'Access-Control-Request-Method': 'POST' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
     expect(preflight.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type');
-    const url = `${server.base}/api/v1/alerts/a-1/acknowledge`;
+    const url = `${server.base}/api/v1/test-items/a-1/acknowledge`;
     const anonymous = await call(url, post('{"note":"x"}'));
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="hostguard"');
