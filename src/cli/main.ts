@@ -11,6 +11,7 @@ const subcommands: Record<string, Subcommand> = {
   guard: { summary: 'OOM guard, earlyoom-compatible (also installed as oom-guard)', load: () => import('./guard.ts') },
   snapshot: { summary: 'print one snapshot of host metrics (--json for JSON)', load: () => import('./snapshot.ts') },
   serve: { summary: 'the daemon: history, REST + WebSocket API, Prometheus /metrics (127.0.0.1:8080)', load: () => import('./serve.ts') },
+  top: { summary: 'live terminal view of a daemon (--url) or of this host (--local)', load: () => import('./top.ts') },
 };
 
 function version(): string {
