@@ -96,7 +96,7 @@ export function App(props: AppProps): ReactElement {
     if (result.effect?.kind === 'quit') props.onQuit();
   });
   if (props.columns < TINY_COLUMNS || props.rows < TINY_ROWS) {
-    return h(Text, { wrap: 'truncate' }, `terminal ${props.columns}x${props.rows} is too small for hostguard top (${MIN_COLUMNS}x${MIN_ROWS} or more); q quits`);
+    return h(Text, { wrap: 'wrap' }, `terminal ${props.columns}x${props.rows} is too small for hostguard top (${MIN_COLUMNS}x${MIN_ROWS} or more); q quits`);
   }
   return h(Screen, { ...props, ui, processes });
 }
