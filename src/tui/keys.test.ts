@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { templateSnapshot } from '../../test/helpers/simulatedSnapshots.ts';
-import { initialUi, type KeyPress, PANEL_ORDER, reduceKey, selectedRow, type UiState } from './keys.ts';
+import { initialUi, type KeyPress, PANEL_ORDER, reduceKey, selectedRow, splitKeys, type UiState } from './keys.ts';
 import { processRows } from './processes.ts';
 
 const NO_KEY: KeyPress = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
@@ -81,5 +81,14 @@ describe('reduceKey', () => {
     expect(help.ui.help).toBe(true);
     expect(press(help.ui, 's').ui).toMatchObject({ help: false, sort: 'cpu' });
     expect(press(help.ui, 'q').effects).toEqual(['quit']);
+  });
+
+  it('splits keys that arrived together, Enter, Tab and Backspace included', () => {
+    const keys = splitKeys('/ab\u007fc\rs', NO_KEY);
+    let state = initialUi();
+    for (const [input, key] of keys) state = reduceKey(state, input, key, context).ui;
+    expect(state).toMatchObject({ filter: 'ac', editingFilter: false, sort: 'rss' });
+    expect(splitKeys('c', { ...NO_KEY, ctrl: true })).toEqual([['c', { ...NO_KEY, ctrl: true }]]);
+    expect(splitKeys('K', NO_KEY)).toEqual([['K', NO_KEY]]);
   });
 });

@@ -59,6 +59,20 @@ export interface KeyContext {
   pageRows: number;
 }
 
+const NO_KEY: KeyPress = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
+
+// Keys typed faster than they are read (or pasted) arrive as one string: one key per character,
+// Enter, Tab and Backspace among them recognised again.
+export function splitKeys(input: string, key: KeyPress): Array<[string, KeyPress]> {
+  if (input.length <= 1 || key.ctrl || key.meta) return [[input, key]];
+  return [...input].map((char): [string, KeyPress] => {
+    if (char === '\r' || char === '\n') return ['', { ...NO_KEY, return: true }];
+    if (char === '\t') return ['', { ...NO_KEY, tab: true }];
+    if (char === '\u007f' || char === '\b') return ['', { ...NO_KEY, backspace: true }];
+    return [char, { ...NO_KEY, shift: char !== char.toLowerCase() }];
+  });
+}
+
 export function initialUi(): UiState {
   return { focus: 'processes', bottom: 'processes', sort: 'cpu', filter: '', editingFilter: false, selectedIndex: 0, scroll: {}, help: false };
 }

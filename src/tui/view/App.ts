@@ -5,7 +5,7 @@ import type { ProcessInfo } from '../../collect/types.ts';
 import { cpuLines } from '../content/cpu.ts';
 import { memoryLines, pressureLines, temperatureLines } from '../content/memory.ts';
 import { diskLines, networkLines } from '../content/storage.ts';
-import { initialUi, type KeyPress, reduceKey, type SignalName, type TopPanel, type UiState } from '../keys.ts';
+import { initialUi, type KeyPress, reduceKey, splitKeys, type SignalName, type TopPanel, type UiState } from '../keys.ts';
 import { allocate, geometry, type Geometry, LABEL_WIDTH, LEFT_PANELS, MIN_COLUMNS, MIN_ROWS, NARROW_ORDER, RIGHT_PANELS, TINY_COLUMNS, TINY_ROWS } from '../layout.ts';
 import type { Tone } from '../levels.ts';
 import type { Line } from '../lines.ts';
@@ -87,13 +87,16 @@ export function App(props: AppProps): ReactElement {
   const processesRef = useRef(processes);
   processesRef.current = processes;
   const g = geometry(props.columns, props.rows);
-  useInput((input: string, key: KeyPress) => {
+  const press = (input: string, key: KeyPress): void => {
     const result = reduceKey(uiRef.current, input, key, { rows: processesRef.current, pageRows: Math.max(1, g.bottomLines - 2) });
     let next = result.ui;
     if (result.effect?.kind === 'signal') next = { ...next, message: props.onSignal(result.effect.process, result.effect.signal) };
     uiRef.current = next;
     setUi(next);
     if (result.effect?.kind === 'quit') props.onQuit();
+  };
+  useInput((input: string, key: KeyPress) => {
+    for (const [char, charKey] of splitKeys(input, key)) press(char, charKey);
   });
   if (props.columns < TINY_COLUMNS || props.rows < TINY_ROWS) {
     return h(Text, { wrap: 'wrap' }, `terminal ${props.columns}x${props.rows} is too small for hostguard top (${MIN_COLUMNS}x${MIN_ROWS} or more); q quits`);
