@@ -65,8 +65,12 @@ export function runInteractive(source: DataSource, options: RunOptions): Promise
     screen.enter();
     const instance = render(h(LiveApp, { store: source.store, now, onQuit: () => finish(0), onSignal: signalHandler(source, options) }), {
       // Ctrl-C is a key like q (raw mode turns it into input); the signals are handled above.
-      // incrementalRendering stays off: in Ink 6.8 it drew the second frame one line low (seen in tmux).
       exitOnCtrlC: false,
+      // Both terminals were checked by the caller; CI=1 in the environment must not turn Ink into
+      // a printer of the last frame.
+      interactive: true,
+      // only the lines that changed are rewritten (Ink 6.8 drew the second frame one line low; 8.0 does not)
+      incrementalRendering: true,
       patchConsole: true,
     });
     app.instance = instance;

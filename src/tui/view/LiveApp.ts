@@ -1,5 +1,5 @@
 // The App fed live: the data store, the terminal's size as it changes, a clock ticking each second.
-import { useStdout } from 'ink';
+import { useWindowSize } from 'ink';
 import { createElement as h, type ReactElement, useEffect, useState, useSyncExternalStore } from 'react';
 import type { DataStore } from '../model.ts';
 import { App, type AppProps } from './App.ts';
@@ -9,20 +9,6 @@ export interface LiveAppProps {
   now: () => number;
   onQuit: AppProps['onQuit'];
   onSignal: AppProps['onSignal'];
-}
-
-function useTerminalSize(): { columns: number; rows: number } {
-  const { stdout } = useStdout();
-  const read = (): { columns: number; rows: number } => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    const onResize = (): void => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  });
-  return size;
 }
 
 // Ages ("last data 12s ago") move on while no data comes; Ink writes nothing when a tick changes no text.
@@ -37,7 +23,7 @@ function useClock(now: () => number): number {
 
 export function LiveApp({ store, now, onQuit, onSignal }: LiveAppProps): ReactElement {
   const data = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  const size = useTerminalSize();
+  const size = useWindowSize();
   const nowMs = useClock(now);
   return h(App, { data, columns: size.columns, rows: size.rows, nowMs: Math.max(nowMs, data.receivedMs ?? 0), onQuit, onSignal });
 }
