@@ -12,6 +12,7 @@ const subcommands: Record<string, Subcommand> = {
   snapshot: { summary: 'print one snapshot of host metrics (--json for JSON)', load: () => import('./snapshot.ts') },
   serve: { summary: 'the daemon: history, REST + WebSocket API, Prometheus /metrics (127.0.0.1:8080)', load: () => import('./serve.ts') },
   trace: { summary: 'live process, file and OOM events traced with eBPF (exec|exit|open|io|oom)', load: () => import('./trace.ts') },
+  top: { summary: 'live terminal view of a daemon (--url) or of this host (--local)', load: () => import('./top.ts') },
 };
 
 function version(): string {
