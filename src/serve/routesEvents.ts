@@ -155,7 +155,7 @@ function eventRoutes(deps: ApiDeps, api: EventsApi | undefined): Route[] {
       }),
       responses: { 200: '{by, from, to, rows, incomplete, sampled}', 400: 'a bad parameter', 503: 'tracing is off (the message says why)' },
       handle: ({ query, nowMs }) => {
-        if (!api?.ioTop) return apiError(503, `I/O tops need the tracer, which is off: ${api?.traceOffReason ?? 'not configured'}`);
+        if (!api?.ioTop || api.traceOffReason !== undefined) return apiError(503, `I/O tops need the tracer, which is off: ${api?.traceOffReason ?? 'not configured'}`);
         const top = api.ioTop.top(query.by ?? 'process', query.window ?? 60_000, nowMs, query.limit ?? 20);
         return json(200, { by: top.by, from: iso(top.fromMs), to: iso(top.toMs), rows: top.rows, incomplete: top.incomplete, sampled: top.sampled });
       },

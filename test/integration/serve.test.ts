@@ -45,6 +45,13 @@ describe('hostguard serve REST API', () => {
     expect(body).toMatchObject({ status: 'ok', version: '0.1.0', store: { kind: 'sqlite', ok: true }, sampler: { level: expect.any(String) } });
   });
 
+  it('says why there are no I/O tops when tracing is off', async () => {
+    const top = await get('/api/v1/io/top');
+    expect(top.status).toBe(503);
+    expect(top.body).toMatchObject({ error: { message: 'I/O tops need the tracer, which is off: [trace] mode = "off"' } });
+    expect((await get('/api/v1/trace/status')).body).toEqual({ enabled: false, reason: '[trace] mode = "off"' });
+  });
+
   it('serves the latest snapshot, and a newer one after the next tick', async () => {
     const first = (await get('/api/v1/metrics/current')).body as MetricsSnapshot;
     expect(first.system?.hostname).toBe('vm');
