@@ -108,4 +108,26 @@ describe('AlertSystem', () => {
     const results = await alerts.test();
     expect(results.map((r) => [r.channel, r.status])).toEqual([['a', 'sent'], ['b', 'sent']]);
   });
+
+  it('keeps delivery statuses only for alerts still in the history, and still tells listeners and the channel status', async () => {
+    const a = recorder('a');
+    const alerts = new AlertSystem({
+      host: 'test-host',
+      noise: { rateLimitMs: 60_000, maxPerMinute: 1000 },
+      channels: [{ channel: a, policy: { ...DEFAULT_DELIVERY, backoffMs: 1, minSeverity: 'info' } }],
+      historySize: 10,
+      nowMs: () => 0,
+      localHour: () => 12,
+      sleep: async () => undefined,
+    });
+    const heard: string[] = [];
+    alerts.subscribeDeliveries((alert) => heard.push(alert.id));
+    const raised = Array.from({ length: 50 }, (_, i) => alerts.raise({ type: 'ANOMALY', severity: 'warning', title: `a${i}`, message: 'm', dedupKey: `k${i}` }));
+    await alerts.idle();
+    expect(a.seen).toHaveLength(50);
+    expect(heard).toHaveLength(50);
+    expect(raised.slice(0, 40).every((alert) => alerts.deliveries(alert.id).length === 0)).toBe(true);
+    expect(raised.slice(40).every((alert) => alerts.deliveries(alert.id).length === 1)).toBe(true);
+    expect(alerts.channelStatus()).toEqual([{ channel: 'a', last: expect.objectContaining({ status: 'sent' }) }]);
+  });
 });

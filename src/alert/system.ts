@@ -48,6 +48,7 @@ export class AlertSystem {
   private readonly listeners = new Set<AlertListener>();
   private readonly deliveryListeners = new Set<DeliveryListener>();
   private readonly queues = new Map<string, WorkQueue>();
+  private lastPruneMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: AlertSystemOptions) {
     this.noise = new NoiseControl(options.noise);
@@ -88,9 +89,10 @@ export class AlertSystem {
       existing.message = input.message;
     }
     this.sendSummaryIfDue(now);
+    this.pruneIfDue(now);
     const verdict = this.noise.judge(key, alert.severity, now, this.options.localHour(now));
     if (verdict.send) this.fanOut(alert, 'fired');
-    else this.record(alert.id, this.options.channels.map((c) => suppressed(c.channel.name, alert.id, now, verdict.reason)));
+    else this.record(alert, this.options.channels.map((c) => suppressed(c.channel.name, alert.id, now, verdict.reason)));
     return alert;
   }
 
@@ -110,7 +112,7 @@ export class AlertSystem {
       this.track(
         delivery.then(async (status) => {
           if (status.status !== 'sent') return;
-          this.record(alert.id, [await this.deliverQueued(configured, alert, 'resolved')]);
+          this.record(alert, [await this.deliverQueued(configured, alert, 'resolved')]);
         }),
       );
     }
@@ -159,7 +161,7 @@ export class AlertSystem {
     this.firingByKey.delete(alert.dedupKey);
     alert.state = 'resolved';
     const results = await Promise.all(this.options.channels.map((c) => deliver(c.channel, { ...c.policy, minSeverity: 'info' }, alert, 'fired', this.options)));
-    this.record(alert.id, results);
+    this.record(alert, results);
     return results;
   }
 
@@ -200,7 +202,7 @@ export class AlertSystem {
     this.firedDeliveries.set(alert.id, fired);
     for (const configured of this.options.channels) {
       const delivery = this.deliverQueued(configured, alert, event).then((status) => {
-        this.record(alert.id, [status]);
+        this.record(alert, [status]);
         return status;
       });
       fired.set(configured.channel.name, delivery);
@@ -228,13 +230,23 @@ export class AlertSystem {
     void work.finally(() => this.pending.delete(work));
   }
 
-  private record(alertId: string, results: DeliveryStatus[]): void {
-    const list = this.statuses.get(alertId) ?? [];
-    list.push(...results);
-    this.statuses.set(alertId, list);
+  // Rate-limit keys idle past the limit are forgotten, at most once a minute.
+  private pruneIfDue(now: number): void {
+    if (now - this.lastPruneMs < 60_000) return;
+    this.lastPruneMs = now;
+    this.noise.prune(now);
+  }
+
+  private record(alert: Alert, results: DeliveryStatus[]): void {
     for (const status of results) if (status.status !== 'suppressed') this.lastByChannel.set(status.channel, status);
-    const alert = this.deliveryListeners.size > 0 ? this.get(alertId) : undefined;
-    if (alert) for (const status of results) for (const listener of this.deliveryListeners) listener(alert, status);
+    // Statuses are kept only while the alert is in the recent history: a delivery that ends after
+    // its alert left it (a storm of more than historySize) would otherwise be kept for ever.
+    if (this.get(alert.id)) {
+      const list = this.statuses.get(alert.id) ?? [];
+      list.push(...results);
+      this.statuses.set(alert.id, list);
+    }
+    for (const status of results) for (const listener of this.deliveryListeners) listener(alert, status);
   }
 
   // Once a minute at most: one summary of what the global cap held back.

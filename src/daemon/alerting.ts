@@ -118,6 +118,8 @@ export class Alerting implements AlertSink {
     this.saveTimer = undefined;
     const store = this.options.store;
     for (const alert of this.dirty.values()) {
+      // gone from the in-memory history (a storm): the store keeps its last saved state and deliveries
+      if (!this.system.get(alert.id)) continue;
       const snapshot = { ...alert, context: { ...alert.context } };
       const deliveries = [...this.system.deliveries(alert.id)];
       this.options.writes.push(() => store.saveAlert(snapshot, deliveries));
