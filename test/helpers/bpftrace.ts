@@ -49,10 +49,11 @@ export function stillRunning(pids: Iterable<number>): number[] {
   return left;
 }
 
-export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+// `what` may be a function, to name the state at the time of the failure.
+export async function until(condition: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

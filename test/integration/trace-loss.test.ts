@@ -56,7 +56,10 @@ describe.skipIf(!support.ok || !hasV2)('a stalled reader, then a bpftrace that d
     expect(storm.status).toBe(0);
     tracer.resume();
     // Each CPU's heartbeat counts what it sent: once they cover the storm, every loss is known.
-    await until(() => (sent().exec ?? 0) >= 3000 && (sent().exit ?? 0) >= 3001 && (sent().argv ?? 0) >= 3000, 60_000, 'heartbeats that cover the storm');
+    // On a failure, say what the heartbeats covered and whether bpftrace was restarted meanwhile
+    // (a new bpftrace counts from 0).
+    const state = (): string => `heartbeats that cover the storm (records ${JSON.stringify(tracer.stats().records)}, restarts ${tracer.stats().restarts}, statuses ${JSON.stringify(of(events, 'status').map((s) => [s.state, s.message]))}, gaps ${JSON.stringify(of(events, 'gap'))})`;
+    await until(() => (sent().exec ?? 0) >= 3000 && (sent().exit ?? 0) >= 3001 && (sent().argv ?? 0) >= 3000, 60_000, state);
     const lost = (record: string): number => (of(events, 'loss') as LossEvent[]).filter((l) => l.record === record).reduce((sum, l) => sum + l.count, 0);
     const execs = (): number => of(events, 'exec').filter((e) => e.filename === '/bin/true').length;
     // Events and loss reports reach subscribers in time order, held until every CPU has been heard from.
