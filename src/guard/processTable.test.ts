@@ -1,5 +1,6 @@
 // The warm candidate table over real child processes.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessTable } from './processTable.ts';
 
@@ -14,6 +15,17 @@ function start(script: string): ChildProcess {
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
+
+// Waits until the process's resident memory reaches `mib` (its handlers ran), at most 20 s.
+async function untilRss(pid: number, mib: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const residentPages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    if (residentPages * 4096 >= mib * 1048576) return;
+    if (Date.now() > deadline) throw new Error(`pid ${pid} never reached ${mib} MiB resident`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const holdBytes = (mib: number) => `globalThis.held = Buffer.alloc(${mib} * 1048576, 1); setTimeout(() => {}, 30000)`;
 
@@ -46,12 +58,16 @@ describe('ProcessTable', () => {
   });
 
   it('sees a process that grew since the last full rescore', async () => {
-    const grower = start('setTimeout(() => { globalThis.held = Buffer.alloc(600 * 1048576, 1) }, 400); setTimeout(() => {}, 30000)');
+    // The grower allocates when told (SIGUSR2), after the full rescore: no timing guesses.
+    const grower = start("process.on('SIGUSR2', () => { globalThis.held = Buffer.alloc(600 * 1048576, 1) }); setTimeout(() => {}, 30000)");
     const steady = start(holdBytes(200));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilRss(steady.pid!, 200);
+    await untilRss(grower.pid!, 20);
     const table = new ProcessTable({ procRoot: '/proc', policy: { sortByRss: true, ignoreRootUser: false, selfPid: process.pid }, listPids: () => [grower.pid!, steady.pid!], recheckCount: 2 });
     table.sync(true);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(table.select()?.pid).toBe(steady.pid);
+    grower.kill('SIGUSR2');
+    await untilRss(grower.pid!, 600);
     expect(table.select()?.pid).toBe(grower.pid);
     table.close();
   });
