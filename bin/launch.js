@@ -7,6 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+// Type stripping (22.18 / 23.6) comes after node:sqlite (22.13) and what the dependencies need
+// (22): a Node that can strip types can also run dist/.
 /** @param {string} version */
 function canStripTypes(version) {
   const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
@@ -60,12 +62,8 @@ function reexec(nodePath, entry, args) {
 export async function launch(args) {
   const compiled = join(packageRoot, 'dist', 'cli', 'main.js');
   // HOSTGUARD_FROM_SOURCE=1 runs src/ even when dist/ is current (development, and the launcher's tests).
-  if (process.env.HOSTGUARD_FROM_SOURCE !== '1' && existsSync(compiled) && distIsCurrent()) {
-    const main = await import(pathToFileURL(compiled).href);
-    await main.run(args);
-    return;
-  }
-  const entry = join(packageRoot, 'src', 'cli', 'main.ts');
+  const fromDist = process.env.HOSTGUARD_FROM_SOURCE !== '1' && existsSync(compiled) && distIsCurrent();
+  const entry = fromDist ? compiled : join(packageRoot, 'src', 'cli', 'main.ts');
   if (canStripTypes(process.version)) {
     const main = await import(pathToFileURL(entry).href);
     await main.run(args);
