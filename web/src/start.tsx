@@ -6,6 +6,8 @@ import { startEarlyData, whenAnswered } from './api/early.ts';
 import { live } from './api/session.ts';
 import { App } from './App.tsx';
 
+// for bench/web.ts: when the app's code (React, uPlot, the pages) had been evaluated
+performance.mark('hostguard:app');
 const early = startEarlyData();
 whenAnswered(early.history, (answer) => live.prefill(answer));
 whenAnswered(early.current, (snapshot) => live.seed(snapshot));
