@@ -5,8 +5,9 @@ import WebSocket from 'ws';
 import type { Alert } from '../alert/model.ts';
 import type { MetricsSnapshot } from '../collect/types.ts';
 import type { Episode } from '../detect/rules.ts';
+import type { HostEvent } from '../events/model.ts';
 import { isLoopback } from '../serve/address.ts';
-import { DataStore, type HostEvent, initialData, type ViewData, withAlert, withEpisode, withEvent, withSnapshot } from './model.ts';
+import { DataStore, initialData, type ViewData, withAlert, withEpisode, withEvent, withSnapshot } from './model.ts';
 import type { DataSource } from './source.ts';
 
 export interface DaemonSourceOptions {
@@ -32,6 +33,13 @@ function baseOf(url: URL): URL {
 }
 
 // ws reports an HTTP answer to the upgrade as "Unexpected server response: 401".
+// The fields the events panel reads as strings: an event from a daemon of another version that
+// lacks one is left out rather than breaking the panel.
+function isHostEvent(value: unknown): value is HostEvent {
+  const event = value as Partial<HostEvent> | null;
+  return typeof event === 'object' && event !== null && typeof event.id === 'string' && typeof event.type === 'string' && typeof event.timeMs === 'number' && typeof event.message === 'string';
+}
+
 function describeError(error: Error, url: string): string {
   const status = /Unexpected server response: (\d+)/.exec(error.message)?.[1];
   if (status === '401') return `the daemon at ${url} refused the token (401): pass --token or set HOSTGUARD_TOKEN`;
@@ -163,7 +171,10 @@ export class DaemonSource implements DataSource {
     if (message.type === 'snapshot') this.store.update((data) => withSnapshot(data, message.data as MetricsSnapshot, nowMs));
     else if (message.type === 'anomaly') this.store.update((data) => withEpisode(data, message.data as Episode));
     else if (message.type === 'alert') this.store.update((data) => withAlert(data, message.data as Alert));
-    else if (message.type === 'event') this.store.update((data) => withEvent(data, message.data as HostEvent));
+    else if (message.type === 'event' && isHostEvent(message.data)) {
+      const event = message.data;
+      this.store.update((data) => withEvent(data, event));
+    }
   }
 
   // GET a list; a 404 is a daemon without that API yet: an empty list, not an error.
@@ -184,7 +195,7 @@ export class DaemonSource implements DataSource {
     const [anomalies, alerts, events] = await Promise.all([
       this.getList<Episode>(`api/v1/anomalies?limit=${LIST_LIMIT}`, 'anomalies'),
       this.getList<Alert>(`api/v1/alerts?limit=${LIST_LIMIT}`, 'alerts'),
-      this.getList<HostEvent>(`api/v1/events?limit=${LIST_LIMIT}`, 'events'),
+      this.getList<unknown>(`api/v1/events?limit=${LIST_LIMIT}`, 'events'),
     ]);
     if (generation !== this.generation) return;
     const errors = [anomalies, alerts, events].flatMap((result) => ('error' in result ? [result.error] : []));
@@ -193,7 +204,7 @@ export class DaemonSource implements DataSource {
       let next: ViewData = data;
       for (const episode of 'items' in anomalies ? anomalies.items : []) next = withEpisode(next, episode);
       for (const alert of 'items' in alerts ? alerts.items : []) next = withAlert(next, alert);
-      for (const event of 'items' in events ? events.items : []) next = withEvent(next, event);
+      for (const event of 'items' in events ? events.items.filter(isHostEvent) : []) next = withEvent(next, event);
       const { notice: _old, ...rest } = next;
       return errors.length > 0 ? { ...rest, notice: errors.join('; ') } : rest;
     });

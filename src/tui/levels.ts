@@ -1,4 +1,5 @@
 // Severity and level markers: a word that says it without colour, and the colour that says it at a glance.
+import { DEFAULT_LEVEL_THRESHOLDS, type Level, LEVELS, nextLevel } from '../guard/graduated/levels.ts';
 
 export type Tone = 'ok' | 'info' | 'warning' | 'critical';
 
@@ -10,19 +11,16 @@ export const SEVERITY_MARKERS: Record<'info' | 'warning' | 'critical', { text: s
   critical: { text: 'CRIT', tone: 'critical' },
 };
 
-// The graduated memory response's levels and their default thresholds (% of the memory budget in
-// use), as src/guard/graduated/levels.ts on main defines them. That module is not on this branch
-// yet; when it is, these come from DEFAULT_LEVEL_THRESHOLDS there instead. A daemon that reports
-// guard_level events overrides this estimate with the guard's own level.
-export const MEMORY_LEVELS = ['NORMAL', 'WARNING', 'CRITICAL', 'EMERGENCY'] as const;
-export type MemoryLevel = (typeof MEMORY_LEVELS)[number];
-const LEVEL_THRESHOLDS_PERCENT: Record<MemoryLevel, number> = { NORMAL: 0, WARNING: 60, CRITICAL: 75, EMERGENCY: 85 };
+// The graduated memory response's levels, estimated from the host's memory use with the guard's
+// default thresholds (src/guard/graduated/levels.ts, the one definition). A daemon that reports
+// guard_level events overrides this estimate with the guard's own level (its thresholds may differ).
+export const MEMORY_LEVELS = LEVELS;
+export type MemoryLevel = Level;
 const LEVEL_TONES: Record<MemoryLevel, Tone> = { NORMAL: 'ok', WARNING: 'warning', CRITICAL: 'critical', EMERGENCY: 'critical' };
 
+// The level the guard would enter from NORMAL at this use (no hysteresis: top has no past level).
 export function memoryLevel(usedPercent: number): MemoryLevel {
-  let level: MemoryLevel = 'NORMAL';
-  for (const candidate of MEMORY_LEVELS) if (usedPercent >= LEVEL_THRESHOLDS_PERCENT[candidate]) level = candidate;
-  return level;
+  return nextLevel('NORMAL', usedPercent, DEFAULT_LEVEL_THRESHOLDS);
 }
 
 export function isMemoryLevel(value: unknown): value is MemoryLevel {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SnapshotSimulator } from '../../test/helpers/simulatedSnapshots.ts';
 import type { Alert } from '../alert/model.ts';
+import type { HostEvent } from '../events/model.ts';
 import { allocate, geometry } from './layout.ts';
-import { firingAlerts, type HostEvent, initialData, withAlert, withEvent, withSnapshot } from './model.ts';
+import { firingAlerts, initialData, withAlert, withEvent, withSnapshot } from './model.ts';
 
 const simulator = new SnapshotSimulator({ startMs: 1_800_000_000_000, intervalMs: 1000 });
 
@@ -27,7 +28,7 @@ describe('view data', () => {
     data = withAlert(data, alert('a', 1, 'resolved'));
     expect(data.alerts?.map((a) => `${a.id}:${a.state}`)).toEqual(['b:firing', 'a:resolved']);
     expect(firingAlerts(data).map((a) => a.id)).toEqual(['b']);
-    const event = (id: string, timeMs: number): HostEvent => ({ id, timeMs, host: 'vm', kind: 'exec', source: 'trace', message: id, data: {} });
+    const event = (id: string, timeMs: number): HostEvent => ({ id, timeMs, host: 'vm', type: 'exec', source: 'trace', message: id, data: {} });
     for (let i = 0; i < 150; i++) data = withEvent(data, event(String(i), i));
     expect(data.events).toHaveLength(100);
     expect(data.events?.[0]?.id).toBe('149');

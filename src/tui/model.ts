@@ -3,21 +3,8 @@
 import type { Alert } from '../alert/model.ts';
 import type { MetricsSnapshot } from '../collect/types.ts';
 import type { Episode } from '../detect/rules.ts';
+import type { HostEvent } from '../events/model.ts';
 import { appendHistory, type CpuHistory, emptyHistory } from './history.ts';
-
-// A guard or trace event as the daemon's /api/v1/events and WebSocket "events" topic send it
-// (the alerts/events API contract; the type moves to the module that produces it when that lands).
-export interface HostEvent {
-  id: string;
-  timeMs: number;
-  host: string;
-  kind: string;
-  source: 'guard' | 'trace' | 'daemon';
-  pid?: number;
-  comm?: string;
-  message: string;
-  data: Record<string, unknown>;
-}
 
 export type Connection =
   | { state: 'connecting'; sinceMs: number }

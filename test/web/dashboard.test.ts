@@ -109,6 +109,28 @@ describe('web dashboard in Chromium', () => {
     await page.context().close();
   }, 60_000);
 
+  it('draws the overview from REST (latest snapshot, 15 minutes of history) when the socket stays silent', async () => {
+    const page = await signedInPage({ width: 1280, height: 900 });
+    // The socket is held back (it opens and never gets a message, as a half-open connection does):
+    // whatever the page shows came from the early REST requests.
+    let socketsHeld = 0;
+    await page.routeWebSocket(/\/ws/, () => void (socketsHeld += 1));
+    const auth = { headers: { Authorization: `Bearer ${TOKEN}` } };
+    // the daemon's own snapshots (every 200 ms since it started) are in the last 15 minutes
+    await eventually('recent history', async () => {
+      const answer = (await getJson(`${daemon.baseUrl}/api/v1/metrics/history?start=-15m&fields=memory_used_percent`, auth)).body as { series: Record<string, unknown[]> };
+      return (answer.series['memory_used_percent']?.length ?? 0) > 1 ? true : undefined;
+    }, 20_000);
+    await page.goto(`${daemon.baseUrl}/`);
+    const current = (await getJson(`${daemon.baseUrl}/api/v1/metrics/current`, auth)).body as MetricsSnapshot;
+    await expect.poll(() => page.getByTestId('memory-used').textContent(), { timeout: 20_000 }).toBe(`${current.memory?.usedPercent.toFixed(1)} %`);
+    await expect.poll(async () => Number(await page.locator('[data-testid="chart-memory"] .uplot').getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(1);
+    expect(await page.evaluate(() => performance.getEntriesByName('hostguard:first-chart').length)).toBe(1);
+    expect(await page.evaluate(() => performance.getEntriesByName('hostguard:first-snapshot').length)).toBe(0);
+    expect(socketsHeld).toBeGreaterThanOrEqual(1);
+    await page.context().close();
+  }, 60_000);
+
   // After the first test the fixture /proc says 90 % of memory is used: the memory warning rule
   // (75 %) opens an episode, which fires an alert that nothing resolves while it stays there.
   it('acknowledging an alert in the page changes its state through the API', async () => {

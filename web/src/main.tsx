@@ -1,20 +1,17 @@
-// Entry point: theme first (before the first paint); the socket and the charts' history are
-// asked for before React renders anything, so the data is on its way while the page is built.
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { live, prefillLive } from './api/session.ts';
-import { App } from './App.tsx';
+// Entry point, kept small so that it runs as soon as it arrives: the overview's first data asked for
+// at once, the theme (before the first paint), then the app (start.tsx: React, the pages,
+// uPlot), which index.html has been preloading meanwhile. All the CSS (the charts' too) is in the
+// first stylesheet, so the app waits for no CSS of its own.
+import { startEarlyData } from './api/early.ts';
 import { initTheme } from './theme.ts';
+import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 
+// The requests first (the theme's first localStorage read takes a few milliseconds); both happen
+// before the first paint, which cannot come while this script runs.
+startEarlyData();
 initTheme();
-live.start();
-void prefillLive();
-const root = document.getElementById('root');
-if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <App />
-    </StrictMode>,
-  );
-}
+import('./start.tsx').catch((error: unknown) => {
+  const root = document.getElementById('root');
+  if (root) root.textContent = `The dashboard's code did not load (${error instanceof Error ? error.message : String(error)}); reload the page.`;
+});

@@ -16,8 +16,12 @@ function stored(): Theme | undefined {
   }
 }
 
+// Read once and kept: the first localStorage access of a page is slow (milliseconds), and every
+// render asks for the theme. Another tab's pick arrives as a storage event.
+let picked = stored();
+
 export function currentTheme(): Theme {
-  return stored() ?? (media?.matches ? 'dark' : 'light');
+  return picked ?? (media?.matches ? 'dark' : 'light');
 }
 
 function apply(): void {
@@ -28,11 +32,17 @@ function apply(): void {
 export function initTheme(): void {
   apply();
   media?.addEventListener('change', apply);
+  addEventListener('storage', (event) => {
+    if (event.key !== KEY) return;
+    picked = stored();
+    apply();
+  });
 }
 
 export function toggleTheme(): void {
+  picked = currentTheme() === 'dark' ? 'light' : 'dark';
   try {
-    localStorage.setItem(KEY, currentTheme() === 'dark' ? 'light' : 'dark');
+    localStorage.setItem(KEY, picked);
   } catch {
     // storage disabled: the choice lasts until the page reloads
   }

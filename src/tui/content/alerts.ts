@@ -46,8 +46,8 @@ export function eventLines(data: ViewData): Line[] {
   if (data.events.length === 0) return [[dim('no guard or trace events yet')]];
   return data.events.map((event) => {
     const who = event.pid === undefined ? '' : ` ${event.comm ?? '?'}[${event.pid}]`;
-    const tone = event.kind === 'oom_victim' || event.kind === 'guard_signal' ? 'critical' : event.kind.startsWith('guard_') || event.kind.startsWith('trace_') ? 'warning' : undefined;
-    const kind = event.kind.padEnd(14);
+    const tone = event.type === 'oom_victim' || event.type === 'guard_signal' ? 'critical' : event.type.startsWith('guard_') || event.type.startsWith('trace_') ? 'warning' : undefined;
+    const kind = event.type.padEnd(14);
     return [plain(`${clockText(event.timeMs)} `), tone ? toned(kind, tone, false) : plain(kind), plain(`${who} ${event.message}`)];
   });
 }

@@ -3,11 +3,11 @@ import type { MetricsSnapshot, PressureStall } from '../../collect/types.ts';
 import { percentText, shortBytes } from '../format.ts';
 import { isMemoryLevel, levelTone, type MemoryLevel, memoryLevel, percentTone } from '../levels.ts';
 import { dim, type Line, packItems, plain, toned, withOptional } from '../lines.ts';
-import type { HostEvent } from '../model.ts';
+import type { HostEvent } from '../../events/model.ts';
 
 // The guard's own level, from its latest guard_level event, when the daemon reports one.
 export function guardLevel(events: readonly HostEvent[] | undefined): MemoryLevel | undefined {
-  const latest = events?.find((event) => event.kind === 'guard_level');
+  const latest = events?.find((event) => event.type === 'guard_level');
   const to = latest?.data.to ?? latest?.data.level;
   return isMemoryLevel(to) ? to : undefined;
 }

@@ -8,7 +8,8 @@ import { Snapshotter } from '../../collect/snapshotter.ts';
 import type { MetricsSnapshot, ProcessInfo } from '../../collect/types.ts';
 import { anomalySchema } from '../../config/anomaly.ts';
 import { AnomalyDetector } from '../../detect/detector.ts';
-import { type HostEvent, initialData, type ViewData, withAlert, withEpisode, withEvent, withSnapshot } from '../model.ts';
+import type { HostEvent } from '../../events/model.ts';
+import { initialData, type ViewData, withAlert, withEpisode, withEvent, withSnapshot } from '../model.ts';
 import { renderOnce } from '../once.ts';
 import { App } from './App.ts';
 
@@ -171,7 +172,7 @@ describe('App: levels, anomalies, alerts, events and the connection', () => {
     await until(mount(at(65)), (f) => f.includes('[WARNING]'));
     await until(mount(at(80)), (f) => f.includes('[CRITICAL]'));
     await until(mount(at(90)), (f) => f.includes('[EMERGENCY]'));
-    const event: HostEvent = { id: 'e1', timeMs: NOW, host: 'vm', kind: 'guard_level', source: 'guard', message: 'memory level WARNING -> EMERGENCY', data: { from: 'WARNING', to: 'EMERGENCY' } };
+    const event: HostEvent = { id: 'e1', timeMs: NOW, host: 'vm', type: 'guard_level', source: 'guard', message: 'memory level WARNING -> EMERGENCY', data: { from: 'WARNING', to: 'EMERGENCY' } };
     await until(mount(withEvent(at(20), event)), (f) => f.includes('[EMERGENCY] guard'));
   });
 
@@ -196,8 +197,8 @@ describe('App: levels, anomalies, alerts, events and the connection', () => {
 
   it('lists guard and trace events, newest first', async () => {
     const events: HostEvent[] = [
-      { id: '1', timeMs: NOW - 5000, host: 'vm', kind: 'exec', source: 'trace', pid: 4242, comm: 'stress', message: 'exec stress --vm 1', data: {} },
-      { id: '2', timeMs: NOW - 1000, host: 'vm', kind: 'guard_signal', source: 'guard', pid: 4242, comm: 'stress', message: 'sent SIGTERM', data: {} },
+      { id: '1', timeMs: NOW - 5000, host: 'vm', type: 'exec', source: 'trace', pid: 4242, comm: 'stress', message: 'exec stress --vm 1', data: {} },
+      { id: '2', timeMs: NOW - 1000, host: 'vm', type: 'guard_signal', source: 'guard', pid: 4242, comm: 'stress', message: 'sent SIGTERM', data: {} },
     ];
     const app = mount(events.reduce(withEvent, liveData()));
     app.stdin.write('\t');

@@ -94,4 +94,26 @@ describe('LiveConnection', () => {
     expect(live.getState().status).toBe('reconnecting');
     expect(live.getState().staleSinceMs).toEqual(expect.any(Number));
   });
+
+  it('shows the REST snapshot it is seeded with, and the socket adds no second point for the same snapshot', async () => {
+    const { wss, url } = await server();
+    wss.on('connection', (socket) => {
+      socket.send(message(3));
+      socket.send(message(4));
+    });
+    const live = new LiveConnection({ url: () => url, random: () => 0 });
+    connections.push(live);
+    live.seed(simulator.snapshot(3));
+    // before any socket: the numbers and one point, still "connecting"
+    expect(live.getState().latest?.timestampMs).toBe(simulator.snapshot(3).timestampMs);
+    expect(live.getState().series.length).toBe(1);
+    expect(live.getState().status).toBe('connecting');
+    live.start();
+    await until('the newer snapshot', () => live.getState().latest?.timestampMs === simulator.snapshot(4).timestampMs);
+    expect(live.getState().series.data.timeSeconds).toEqual([3, 4].map((i) => simulator.snapshot(i).timestampMs / 1000));
+    // a REST answer older than what the socket brought changes nothing
+    live.seed(simulator.snapshot(2));
+    expect(live.getState().latest?.timestampMs).toBe(simulator.snapshot(4).timestampMs);
+    expect(live.getState().series.length).toBe(2);
+  });
 });

@@ -1,9 +1,9 @@
 // The page's connection to its daemon: the one live socket, the login state, and the hooks pages
 // use to read live data and REST answers.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { ApiError, apiGet, liveUrl, onAuthRequired, withQuery } from './client.ts';
+import { ApiError, apiGet, liveUrl, onAuthRequired } from './client.ts';
+import { PREFILL_PATH } from './early.ts';
 import { LiveConnection, type LiveState } from './live.ts';
-import { PREFILL_FIELDS } from './liveSeries.ts';
 import { readToken, saveToken } from './token.ts';
 import type { HistoryAnswer, LiveMessage } from './types.ts';
 
@@ -43,10 +43,10 @@ export function login(token: string): void {
   void prefillLive();
 }
 
-// The last 15 minutes for the live charts, once per page load (and again after a login).
+// The last 15 minutes for the live charts again after a login (the first load has them from early.ts).
 export async function prefillLive(): Promise<void> {
   try {
-    live.prefill(await apiGet<HistoryAnswer>(withQuery('/api/v1/metrics/history', { start: '-15m', fields: PREFILL_FIELDS.join(','), max_points: 900 })));
+    live.prefill(await apiGet<HistoryAnswer>(PREFILL_PATH));
   } catch {
     // no history (a fresh store, or no token yet): the charts start with the live points
   }

@@ -6,6 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Band } from '../lib/history.ts';
 import { useTheme } from '../theme.ts';
 import { chartOptions, formatAxisValue, type SeriesSpec, type ValueUnit } from './chartOptions.ts';
+import { queueMount } from './mountQueue.ts';
 import type { ZoomGroup } from './zoom.ts';
 
 export interface ChartProps {
@@ -71,15 +72,23 @@ export function Chart(props: ChartProps): ReactNode {
   const element = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const bandsRef = useRef(bands);
+  // what the chart is built from when its turn comes (queueMount): the newest props and data
+  const propsRef = useRef(props);
+  propsRef.current = props;
   const [cursor, setCursor] = useState<number | null>(null);
   const shape = `${theme}|${unit}|${series.map((s) => s.label).join('\u0000')}`;
 
   useEffect(() => {
-    if (!element.current) return undefined;
-    const mounted = mountChart(element.current, props, height, bandsRef, setCursor);
-    plot.current = mounted.plot;
+    const target = element.current;
+    if (!target) return undefined;
+    let mounted: ReturnType<typeof mountChart> | undefined;
+    const cancel = queueMount(() => {
+      mounted = mountChart(target, propsRef.current, height, bandsRef, setCursor);
+      plot.current = mounted.plot;
+    });
     return () => {
-      mounted.destroy();
+      cancel();
+      mounted?.destroy();
       plot.current = null;
     };
     // Rebuilt only when its shape (theme, unit, series) changes: data and bands are pushed into the

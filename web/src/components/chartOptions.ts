@@ -115,7 +115,9 @@ export function chartOptions(input: OptionsInput): uPlot.Options {
         ...(input.unit === 'bytesPerSecond' ? { incrs: BYTE_INCREMENTS } : {}),
       },
     ],
-    series: [{}, ...input.series.map((s) => ({ label: s.label, stroke: cssVar(`--series-${s.color % 8}`), width: 1.5, points: { show: false }, spanGaps: false }))],
+    // Lines one CSS pixel wide: Chromium rasterizes a 1 px stroke on its fast (hairline) path; at
+    // 1.5 px zooming 6 x 43,200 points cost the renderer 16-19 ms of CPU a step instead of 8.
+    series: [{}, ...input.series.map((s) => ({ label: s.label, stroke: cssVar(`--series-${s.color % 8}`), width: 1, points: { show: false }, spanGaps: false }))],
     hooks,
   };
 }
