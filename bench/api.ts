@@ -1,5 +1,5 @@
 // Benchmark of the daemon's API: `npm run bench -- api [--seconds 20] [--connections 100] [--rate 10000] [--days 2] [--tool wrk|autocannon]
-// [--paths /api/v1/metrics/current,/metrics,/health] [--bin PATH] [--log-level LEVEL] [--quick] [--ws 2000]`.
+// [--paths /api/v1/metrics/current,/metrics,/health] [--bin PATH] [--log-level LEVEL] [--quick] [--ws 2000] [--floor]`.
 // Starts `hostguard serve` (bin/hostguard.js, as installed, or --bin: another build's, to compare) on a
 // history of --days simulated days, then req/s and latency of each of --paths at --connections for --seconds (closed
 // loop: each connection sends its next request when the answer arrives) with wrk (Debian wrk; C, so
@@ -7,6 +7,10 @@
 // at a fixed --rate (open loop, autocannon); and how late sampling ticks run (a second daemon sampling
 // every 100 ms) while 30-day history queries run back to back. --quick: the closed-loop runs only.
 // --ws N: N WebSocket handshakes, 10 at a time, each until the first snapshot arrives (0: none).
+// --floor: then the same wrk run against node:http and a bare fastify route answering the daemon's
+// /api/v1/metrics/current body as a constant (bench/lib/floorServer.ts): what HTTP costs here at all.
+// CPU per request is the server's CPU time (all threads) over the requests answered: the figure the
+// load of other processes on this machine disturbs least.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
@@ -22,7 +26,7 @@ import { SnapshotSimulator } from '../test/helpers/simulatedSnapshots.ts';
 import { median, percentile, processCpuSeconds } from './lib/stats.ts';
 
 const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' }, paths: { type: 'string', default: '/api/v1/metrics/current,/metrics,/health' }, bin: { type: 'string' }, 'log-level': { type: 'string' }, quick: { type: 'boolean', default: false }, ws: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' }, paths: { type: 'string', default: '/api/v1/metrics/current,/metrics,/health' }, bin: { type: 'string' }, 'log-level': { type: 'string' }, quick: { type: 'boolean', default: false }, floor: { type: 'boolean', default: false }, ws: { type: 'string', default: '2000' } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
@@ -43,7 +47,7 @@ const db = join(dir, 'hostguard.db');
 const daemons: ChildProcess[] = [];
 
 function stopAll(): void {
-  for (const child of daemons) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  for (const child of daemons) if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }
 process.on('exit', stopAll);
@@ -155,13 +159,34 @@ async function autocannonLoad(url: string, durationSeconds: number): Promise<Loa
   return { requestsPerSecond: r.requests.average, total: r.requests.total, failed: r.errors + r.timeouts + r.non2xx, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, bytesPerAnswer: r.throughput.average / Math.max(1, r.requests.average) };
 }
 
-async function closedLoop(base: string, path: string, pid: number): Promise<void> {
+// The CPU time of one thread (the main thread's id is the process id: the event loop), seconds.
+function threadCpuSeconds(pid: number, tid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+}
+
+async function closedLoop(base: string, path: string, pid: number, label = path): Promise<void> {
   const load = values.tool === 'wrk' ? wrk : autocannonLoad;
   await load(`${base}${path}`, 2);
   const cpuBefore = processCpuSeconds(pid);
+  const loopBefore = threadCpuSeconds(pid, pid);
   const r = await load(`${base}${path}`, seconds);
   const cpu = processCpuSeconds(pid) - cpuBefore;
-  out(`${path} (${values.tool}): ${Math.round(r.requestsPerSecond)} req/s (${r.total} in ${seconds} s, ${r.failed} failed), latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(0)} ms; ${Math.round(r.bytesPerAnswer)} bytes per answer; daemon CPU ${((cpu / seconds) * 100).toFixed(0)} % of a core`);
+  const loopCpu = threadCpuSeconds(pid, pid) - loopBefore;
+  out(`${label} (${values.tool}): ${Math.round(r.requestsPerSecond)} req/s (${r.total} in ${seconds} s, ${r.failed} failed), latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(0)} ms; ${Math.round(r.bytesPerAnswer)} bytes per answer; server CPU ${((cpu / seconds) * 100).toFixed(0)} % of a core, ${((cpu / Math.max(1, r.total)) * 1e6).toFixed(1)} us per request (main thread ${((loopCpu / Math.max(1, r.total)) * 1e6).toFixed(1)} us); load average ${loadavg()}`);
+}
+
+// The floors: the daemon's current body as a constant, from node:http and from a bare fastify route.
+async function floors(body: Buffer): Promise<void> {
+  const bodyFile = join(dir, 'current.json');
+  writeFileSync(bodyFile, body);
+  const script = fileURLToPath(new URL('./lib/floorServer.ts', import.meta.url));
+  for (const kind of ['http', 'fastify']) {
+    const child = spawn(process.execPath, [script, kind, bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    daemons.push(child);
+    const port = await new Promise<string>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    await closedLoop(`http://127.0.0.1:${port}`, '/current', child.pid ?? 0, `floor, ${kind === 'http' ? 'node:http' : 'bare fastify route'}, the same ${body.length} bytes`);
+    await stopDaemon(child);
+  }
 }
 
 async function openLoop(base: string, path: string): Promise<void> {
@@ -236,6 +261,8 @@ if (Number(values.ws) > 0) await handshakes(daemon.url, Number(values.ws));
 if (!values.quick) await openLoop(daemon.url, '/api/v1/metrics/current');
 const status = (await (await fetch(`${daemon.url}/api/v1/monitoring/status`)).json()) as { sampler: { level: string; collections: number; collectionSeconds: { mean: number; max: number } } };
 out(`sampler during the runs: level ${status.sampler.level}, ${status.sampler.collections} collections, mean ${(status.sampler.collectionSeconds.mean * 1000).toFixed(0)} ms, max ${(status.sampler.collectionSeconds.max * 1000).toFixed(0)} ms each, in the sampling thread`);
+const currentBody = values.floor ? Buffer.from(await (await fetch(`${daemon.url}/api/v1/metrics/current`)).arrayBuffer()) : undefined;
 await stopDaemon(daemon.child);
+if (currentBody) await floors(currentBody);
 if (!values.quick) await latenessUnderQueries();
 out(`load average at the end: ${loadavg()}`);
