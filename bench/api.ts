@@ -132,6 +132,8 @@ interface LoadResult {
   p99: number;
   max: number;
   bytesPerAnswer: number;
+  // the load generator's own CPU time (wrk only)
+  clientCpuSeconds?: number;
 }
 
 // wrk prints "50%    3.63ms" (us, ms or s), "Requests/sec: 21113.94", "422827 requests in 20.03s, 4.75GB read".
@@ -142,7 +144,9 @@ function wrkMs(text: string, label: string): number {
 }
 
 async function wrk(url: string, durationSeconds: number): Promise<LoadResult> {
-  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // through sh, which prints the CPU time of the children it waited for (wrk's, in clock ticks of 10 ms)
+  const script = 'wrk "$@"; code=$?; echo "children-cpu-ticks $(cut -d" " -f16,17 /proc/$$/stat)"; exit $code';
+  const child = spawn('sh', ['-c', script, 'sh', '-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   await new Promise((resolve) => child.once('exit', resolve));
@@ -151,7 +155,9 @@ async function wrk(url: string, durationSeconds: number): Promise<LoadResult> {
   const bytes = Number(read?.[1]) * ({ B: 1, KB: 1024, MB: 1048576, GB: 1073741824 }[read?.[2] ?? 'B'] ?? 1);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const failed = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]), total, failed, p50: wrkMs(text, '50%'), p99: wrkMs(text, '99%'), max: wrkMs(text, 'Latency\\s+[\\d.]+\\w+\\s+[\\d.]+\\w+'), bytesPerAnswer: bytes / total };
+  const ticks = /children-cpu-ticks (\d+) (\d+)/.exec(text);
+  const clientCpuSeconds = ticks ? (Number(ticks[1]) + Number(ticks[2])) / 100 : undefined;
+  return { requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]), total, failed, clientCpuSeconds, p50: wrkMs(text, '50%'), p99: wrkMs(text, '99%'), max: wrkMs(text, 'Latency\\s+[\\d.]+\\w+\\s+[\\d.]+\\w+'), bytesPerAnswer: bytes / total };
 }
 
 async function autocannonLoad(url: string, durationSeconds: number): Promise<LoadResult> {
@@ -172,7 +178,7 @@ async function closedLoop(base: string, path: string, pid: number, label = path)
   const r = await load(`${base}${path}`, seconds);
   const cpu = processCpuSeconds(pid) - cpuBefore;
   const loopCpu = threadCpuSeconds(pid, pid) - loopBefore;
-  out(`${label} (${values.tool}): ${Math.round(r.requestsPerSecond)} req/s (${r.total} in ${seconds} s, ${r.failed} failed), latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(0)} ms; ${Math.round(r.bytesPerAnswer)} bytes per answer; server CPU ${((cpu / seconds) * 100).toFixed(0)} % of a core, ${((cpu / Math.max(1, r.total)) * 1e6).toFixed(1)} us per request (main thread ${((loopCpu / Math.max(1, r.total)) * 1e6).toFixed(1)} us); load average ${loadavg()}`);
+  out(`${label} (${values.tool}): ${Math.round(r.requestsPerSecond)} req/s (${r.total} in ${seconds} s, ${r.failed} failed), latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(0)} ms; ${Math.round(r.bytesPerAnswer)} bytes per answer; server CPU ${((cpu / seconds) * 100).toFixed(0)} % of a core, ${((cpu / Math.max(1, r.total)) * 1e6).toFixed(1)} us per request (main thread ${((loopCpu / Math.max(1, r.total)) * 1e6).toFixed(1)} us)${r.clientCpuSeconds === undefined ? '' : `, wrk ${((r.clientCpuSeconds / Math.max(1, r.total)) * 1e6).toFixed(1)} us`}; load average ${loadavg()}`);
 }
 
 // The floors: the daemon's current body as a constant, from node:http and from a bare fastify route.
