@@ -120,6 +120,9 @@ describe('GET /api/v1/metrics/current', () => {
     expect(server.seenByFastify).toEqual([`GET ${PATH}`, `GET ${PATH}?pretty=1`, `POST ${PATH}`]);
     expect((await fetch(server.url, { method: 'OPTIONS' })).status).toBe(405);
     expect(server.logLines().filter((l) => l.msg === 'request')).toEqual([]);
+    // the OpenAPI document says so too: a 304 without a body
+    const document = (await (await fetch(server.url.replace(PATH, '/api/v1/openapi.json'))).json()) as { paths: Record<string, { get: { responses: Record<string, object> } }> };
+    expect(document.paths[PATH]?.get.responses['304']).toEqual({ description: 'not modified: If-None-Match named the current ETag' });
   });
 
   it('answers the same through fastify when a token is set, and refuses a request without it', async () => {
