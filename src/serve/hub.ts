@@ -44,11 +44,7 @@ export class LiveHub {
     return this.source?.snapshot;
   }
 
-  // The latest snapshot as a JSON body, and as the WebSocket message {type:"snapshot",data}.
-  get currentBody(): Buffer | undefined {
-    return this.body;
-  }
-
+  // The latest snapshot as the REST answer (JSON body, ETag, headers), and as the WebSocket message {type:"snapshot",data}.
   get currentAnswer(): CurrentAnswer | undefined {
     if (this.answer === undefined && this.body !== undefined && this.source !== undefined) this.answer = currentAnswer(this.body, this.source.snapshot.timestampMs);
     return this.answer;

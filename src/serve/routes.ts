@@ -1,7 +1,7 @@
 // The REST API v1 route table: each route's parameters, documentation and handler in one place.
 import { z } from 'zod';
 import type { ProcessInfo } from '../collect/types.ts';
-import { CURRENT_CONTENT_TYPE, matchesIfNoneMatch } from './currentAnswer.ts';
+import { CURRENT_CONTENT_TYPE, CURRENT_PATH, matchesIfNoneMatch } from './currentAnswer.ts';
 import { eventsRoutes } from './routesEvents.ts';
 import { historyRoutes } from './routesHistory.ts';
 import { apiError, type ApiDeps, defineRoute, iso, json, type Reply, type Route } from './route.ts';
@@ -73,7 +73,7 @@ export function buildRoutes(deps: ApiDeps): Route[] {
       handle: () => json(200, { hostId: deps.hub.status.hostId, version: deps.hub.status.version, collectors: deps.collectors, system: deps.hub.latest?.system ?? null }),
     }),
     defineRoute({
-      path: '/api/v1/metrics/current',
+      path: CURRENT_PATH,
       tag: 'metrics',
       summary: 'The latest MetricsSnapshot (docs/snapshot.md), served from memory',
       description: 'With an ETag (a digest of the body) and Last-Modified (the snapshot time); If-None-Match with the current ETag gets 304 and no body.',
