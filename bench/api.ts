@@ -1,5 +1,6 @@
 // Benchmark of the daemon's API: `npm run bench -- api [--seconds 20] [--connections 100] [--rate 10000] [--days 2] [--tool wrk|autocannon]
-// [--paths /api/v1/metrics/current,/metrics,/health] [--bin PATH] [--log-level LEVEL] [--quick] [--ws 2000]`.
+// [--paths /api/v1/metrics/current,/metrics,/health] [--bin PATH] [--log-level LEVEL] [--quick] [--ws 2000] [--floor]
+// [--against PATH [--rounds 3]] [--fixture]`.
 // Starts `hostguard serve` (bin/hostguard.js, as installed, or --bin: another build's, to compare) on a
 // history of --days simulated days, then req/s and latency of each of --paths at --connections for --seconds (closed
 // loop: each connection sends its next request when the answer arrives) with wrk (Debian wrk; C, so
@@ -7,6 +8,14 @@
 // at a fixed --rate (open loop, autocannon); and how late sampling ticks run (a second daemon sampling
 // every 100 ms) while 30-day history queries run back to back. --quick: the closed-loop runs only.
 // --ws N: N WebSocket handshakes, 10 at a time, each until the first snapshot arrives (0: none).
+// --floor: then the same wrk run against node:http and a bare fastify route answering the daemon's
+// /api/v1/metrics/current body as a constant (bench/lib/floorServer.ts): what HTTP costs here at all.
+// CPU per request is the server's CPU time (all threads, and the event loop alone) over the requests
+// answered: the figure the load of other processes on this machine disturbs least.
+// --against PATH: instead, this build and the build of PATH (its bin/hostguard.js), and the floors with
+// --floor, each loaded by its own wrk at the same moment, --rounds times, on the first of --paths: the
+// comparison that the machine's load, changing from one run to the next, disturbs least.
+// --fixture: the daemons read test/fixtures' /proc, /sys and /etc, so every build serves the same body.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
@@ -19,16 +28,17 @@ import WebSocket from 'ws';
 import { Snapshotter } from '../src/collect/snapshotter.ts';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import { SnapshotSimulator } from '../test/helpers/simulatedSnapshots.ts';
-import { median, percentile, processCpuSeconds } from './lib/stats.ts';
+import { describeRun, type Load, type LoadResult, type Measured, measure, perRequestUs, wrk } from './lib/load.ts';
+import { median, percentile } from './lib/stats.ts';
 
 const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' }, paths: { type: 'string', default: '/api/v1/metrics/current,/metrics,/health' }, bin: { type: 'string' }, 'log-level': { type: 'string' }, quick: { type: 'boolean', default: false }, ws: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '100' }, rate: { type: 'string', default: '10000' }, days: { type: 'string', default: '2' }, tool: { type: 'string', default: haveWrk ? 'wrk' : 'autocannon' }, paths: { type: 'string', default: '/api/v1/metrics/current,/metrics,/health' }, bin: { type: 'string' }, 'log-level': { type: 'string' }, quick: { type: 'boolean', default: false }, floor: { type: 'boolean', default: false }, against: { type: 'string' }, rounds: { type: 'string', default: '3' }, fixture: { type: 'boolean', default: false }, ws: { type: 'string', default: '2000' } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
 const days = Number(values.days);
-if (!(seconds >= 1) || !(connections >= 1) || !(rate >= 1) || !(days > 0) || !['wrk', 'autocannon'].includes(values.tool) || (values.tool === 'wrk' && !haveWrk)) {
-  process.stderr.write('bench api: --seconds, --connections and --rate must be at least 1, --days above 0, --tool wrk (installed: apt-get install wrk) or autocannon\n');
+if (!(seconds >= 1) || !(connections >= 1) || !(rate >= 1) || !(days > 0) || !(Number(values.rounds) >= 1) || !['wrk', 'autocannon'].includes(values.tool) || (values.tool === 'wrk' && !haveWrk)) {
+  process.stderr.write('bench api: --seconds, --connections, --rate and --rounds must be at least 1, --days above 0, --tool wrk (installed: apt-get install wrk) or autocannon\n');
   process.exit(2);
 }
 
@@ -43,7 +53,7 @@ const db = join(dir, 'hostguard.db');
 const daemons: ChildProcess[] = [];
 
 function stopAll(): void {
-  for (const child of daemons) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  for (const child of daemons) if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }
 process.on('exit', stopAll);
@@ -85,11 +95,14 @@ function freePort(): Promise<number> {
 
 // On a port chosen here, so that any build and any log level (which may not print the start line)
 // is found the same way: by asking until it answers.
-async function startDaemon(config: string): Promise<{ child: ChildProcess; url: string }> {
+const FIXTURES = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
+const fixtureArgs = values.fixture ? ['--proc-root', `${FIXTURES}collect-proc`, '--sys-root', `${FIXTURES}collect-sys`, '--etc-root', `${FIXTURES}collect-etc`] : [];
+
+async function startDaemon(config: string, bin = BIN): Promise<{ child: ChildProcess; url: string }> {
   const file = join(dir, `config-${daemons.length}.toml`);
   writeFileSync(file, config);
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `127.0.0.1:${port}`, '--db', db, '--config', file], { cwd: dir, env: daemonEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'serve', '--listen', `127.0.0.1:${port}`, '--db', db, '--config', file, ...fixtureArgs], { cwd: dir, env: daemonEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   daemons.push(child);
   // The first 64 KiB of its output, for the error below (at debug level every request is a line).
   let output = '';
@@ -119,49 +132,67 @@ function cannon(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-interface LoadResult {
-  requestsPerSecond: number;
-  total: number;
-  failed: number;
-  // milliseconds
-  p50: number;
-  p99: number;
-  max: number;
-  bytesPerAnswer: number;
-}
-
-// wrk prints "50%    3.63ms" (us, ms or s), "Requests/sec: 21113.94", "422827 requests in 20.03s, 4.75GB read".
-function wrkMs(text: string, label: string): number {
-  const match = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)\\b`).exec(text);
-  const unit = { us: 0.001, ms: 1, s: 1000 }[match?.[2] ?? 'ms'] ?? 1;
-  return Number(match?.[1]) * unit;
-}
-
-async function wrk(url: string, durationSeconds: number): Promise<LoadResult> {
-  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  await new Promise((resolve) => child.once('exit', resolve));
-  const total = Number(/(\d+) requests in/.exec(text)?.[1]);
-  const read = /requests in [\d.]+s, ([\d.]+)(B|KB|MB|GB) read/.exec(text);
-  const bytes = Number(read?.[1]) * ({ B: 1, KB: 1024, MB: 1048576, GB: 1073741824 }[read?.[2] ?? 'B'] ?? 1);
-  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
-  const failed = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]), total, failed, p50: wrkMs(text, '50%'), p99: wrkMs(text, '99%'), max: wrkMs(text, 'Latency\\s+[\\d.]+\\w+\\s+[\\d.]+\\w+'), bytesPerAnswer: bytes / total };
-}
-
 async function autocannonLoad(url: string, durationSeconds: number): Promise<LoadResult> {
   const r = await cannon({ url, connections, duration: durationSeconds });
   return { requestsPerSecond: r.requests.average, total: r.requests.total, failed: r.errors + r.timeouts + r.non2xx, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, bytesPerAnswer: r.throughput.average / Math.max(1, r.requests.average) };
 }
 
-async function closedLoop(base: string, path: string, pid: number): Promise<void> {
-  const load = values.tool === 'wrk' ? wrk : autocannonLoad;
+const load: Load = values.tool === 'wrk' ? wrk(connections) : autocannonLoad;
+
+async function closedLoop(base: string, path: string, pid: number, label = path): Promise<void> {
   await load(`${base}${path}`, 2);
-  const cpuBefore = processCpuSeconds(pid);
-  const r = await load(`${base}${path}`, seconds);
-  const cpu = processCpuSeconds(pid) - cpuBefore;
-  out(`${path} (${values.tool}): ${Math.round(r.requestsPerSecond)} req/s (${r.total} in ${seconds} s, ${r.failed} failed), latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(0)} ms; ${Math.round(r.bytesPerAnswer)} bytes per answer; daemon CPU ${((cpu / seconds) * 100).toFixed(0)} % of a core`);
+  out(describeRun(label, values.tool, await measure(load, `${base}${path}`, pid, seconds), loadavg()));
+}
+
+// A floor server answering body at /current (see --floor).
+async function startFloor(kind: 'http' | 'fastify', body: Buffer): Promise<{ child: ChildProcess; url: string; label: string }> {
+  const bodyFile = join(dir, 'current.json');
+  writeFileSync(bodyFile, body);
+  const script = fileURLToPath(new URL('./lib/floorServer.ts', import.meta.url));
+  const child = spawn(process.execPath, [script, kind, bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  daemons.push(child);
+  const port = await new Promise<string>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+  return { child, url: `http://127.0.0.1:${port}/current`, label: `floor, ${kind === 'http' ? 'node:http' : 'bare fastify route'}, the same ${body.length} bytes` };
+}
+
+// The floors: the daemon's current body as a constant, from node:http and from a bare fastify route.
+async function floors(body: Buffer): Promise<void> {
+  for (const kind of ['http', 'fastify'] as const) {
+    const floor = await startFloor(kind, body);
+    await load(floor.url, 2);
+    out(describeRun(floor.label, values.tool, await measure(load, floor.url, floor.child.pid ?? 0, seconds), loadavg()));
+    await stopDaemon(floor.child);
+  }
+}
+
+// --against: every server loaded at the same moment, each by its own wrk, --rounds times.
+async function together(path: string, against: string): Promise<void> {
+  const servers: Array<{ label: string; pid: number; url: string }> = [];
+  for (const [label, bin] of [[`this build (${BIN})`, BIN], [`against (${against})`, against]] as const) {
+    const { child, url } = await startDaemon('', bin);
+    servers.push({ label, pid: child.pid ?? 0, url: `${url}${path}` });
+  }
+  if (values.floor) {
+    const body = Buffer.from(await (await fetch(servers[0]?.url ?? '')).arrayBuffer());
+    for (const kind of ['http', 'fastify'] as const) {
+      const floor = await startFloor(kind, body);
+      servers.push({ label: floor.label, pid: floor.child.pid ?? 0, url: floor.url });
+    }
+  }
+  const runs = servers.map((): Measured[] => []);
+  for (let round = 1; round <= Number(values.rounds); round++) {
+    await Promise.all(servers.map((server) => load(server.url, 2)));
+    const measured = await Promise.all(servers.map((server) => measure(load, server.url, server.pid, seconds)));
+    measured.forEach((m, i) => {
+      runs[i]?.push(m);
+      out(`round ${round}, together: ${describeRun(servers[i]?.label ?? '', values.tool, m, loadavg())}`);
+    });
+  }
+  servers.forEach((server, i) => {
+    const rows = runs[i] ?? [];
+    const med = (pick: (m: Measured) => number): number => median(rows.map(pick));
+    out(`median of ${rows.length}, ${server.label}: ${Math.round(med((m) => m.requestsPerSecond))} req/s, p50 ${med((m) => m.p50).toFixed(2)} ms, p99 ${med((m) => m.p99).toFixed(2)} ms; ${med((m) => perRequestUs(m.cpuSeconds, m)).toFixed(1)} us per request (main thread ${med((m) => perRequestUs(m.loopCpuSeconds, m)).toFixed(1)} us)`);
+  });
 }
 
 async function openLoop(base: string, path: string): Promise<void> {
@@ -228,6 +259,12 @@ async function latenessUnderQueries(): Promise<void> {
 
 out(`bench api: ${BIN}, ${connections} connections, ${seconds} s per run, node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()}${values['log-level'] ? `, log level ${values['log-level']}` : ''}`);
 const prefilled = await prefill();
+if (values.against !== undefined) {
+  out(`history: ${days} simulated days at 2 s (${prefilled} snapshots) in ${db}`);
+  await together(values.paths.split(',')[0] ?? '/api/v1/metrics/current', values.against);
+  out(`load average at the end: ${loadavg()}`);
+  process.exit(0);
+}
 out(`history: ${days} simulated days at 2 s (${prefilled} snapshots) in ${db}`);
 const daemon = await startDaemon('');
 const pid = daemon.child.pid ?? 0;
@@ -236,6 +273,8 @@ if (Number(values.ws) > 0) await handshakes(daemon.url, Number(values.ws));
 if (!values.quick) await openLoop(daemon.url, '/api/v1/metrics/current');
 const status = (await (await fetch(`${daemon.url}/api/v1/monitoring/status`)).json()) as { sampler: { level: string; collections: number; collectionSeconds: { mean: number; max: number } } };
 out(`sampler during the runs: level ${status.sampler.level}, ${status.sampler.collections} collections, mean ${(status.sampler.collectionSeconds.mean * 1000).toFixed(0)} ms, max ${(status.sampler.collectionSeconds.max * 1000).toFixed(0)} ms each, in the sampling thread`);
+const currentBody = values.floor ? Buffer.from(await (await fetch(`${daemon.url}/api/v1/metrics/current`)).arrayBuffer()) : undefined;
 await stopDaemon(daemon.child);
+if (currentBody) await floors(currentBody);
 if (!values.quick) await latenessUnderQueries();
 out(`load average at the end: ${loadavg()}`);

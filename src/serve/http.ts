@@ -1,11 +1,13 @@
 // The HTTP server (fastify): the route table, the token check, CORS, 405s, the dashboard at /, and
 // /ws upgrades for the WebSocket hub. Everything a request needs is in memory or behind the Store.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { formatListenAddress, isLoopback } from './address.ts';
 import { TokenCheck } from './auth.ts';
+import { answerCurrentDirectly } from './currentAnswer.ts';
 import { Dashboard } from './dashboard.ts';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
 import { countRequest, failureReply, MAX_PARAM_LENGTH, requestErrorReply, sendReply } from './httpReply.ts';
@@ -67,20 +69,28 @@ export class ApiServer {
     // fastify gets no logger: with one it makes a child logger for every request, work that would
     // be thrown away at info (bench/fastifyLogger.ts). What it would log is ours to say: requests at
     // debug (below), errors in failed(), the start line in cli/serve.ts.
+    // CORS and the token need the onRequest hook on every request; without them there is nothing
+    // to check, and the latest snapshot is answered before fastify sees the request (unless every
+    // request is to be logged): see docs/API.md, "The cost of a request".
+    const checks = this.token.required || deps.settings.corsOrigins.length > 0;
+    const direct = !checks && !options.log.isLevelEnabled('debug');
     this.app = Fastify({
       requestTimeout: 30_000,
       bodyLimit: BODY_LIMIT_BYTES,
       routerOptions: { querystringParser: (text: string): QueryResult => queryObject(text), maxParamLength: MAX_PARAM_LENGTH },
       // the router's own refusals (a bad URL, a path parameter too long), in the API's error shape
       frameworkErrors: (error, request, reply) => this.failed(error, request, reply),
+      ...(direct ? { serverFactory: (handler: RequestListener, settings: Record<string, unknown>) => this.directServer(handler, settings) } : {}),
     });
     this.app.server.maxConnections = deps.settings.maxConnections;
     this.app.server.headersTimeout = 10_000;
     this.app.removeContentTypeParser('text/plain');
-    this.app.addHook('onRequest', (request, reply, done) => {
-      if (!this.admit(request, reply)) return;
-      done();
-    });
+    if (checks) {
+      this.app.addHook('onRequest', (request, reply, done) => {
+        if (!this.admit(request, reply)) return;
+        done();
+      });
+    }
     if (options.log.isLevelEnabled('debug')) {
       this.app.addHook('onResponse', (request, reply, done) => {
         options.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
@@ -111,6 +121,18 @@ export class ApiServer {
     return this.app.close();
   }
 
+  // node:http's server as fastify would make it, with GET /api/v1/metrics/current answered first.
+  private directServer(handler: RequestListener, settings: Record<string, unknown>): Server {
+    const hub = this.deps.hub;
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      if (!answerCurrentDirectly(request, response, hub.currentAnswer, hub.status)) handler(request, response);
+    });
+    server.keepAliveTimeout = Number(settings['keepAliveTimeout']);
+    server.requestTimeout = Number(settings['requestTimeout']);
+    server.setTimeout(Number(settings['connectionTimeout']));
+    return server;
+  }
+
   private register(route: Route): void {
     const url = route.path.replace(/\{(\w+)\}/g, ':$1');
     const status = this.deps.hub.status;
@@ -122,7 +144,7 @@ export class ApiServer {
         if (!query.ok) return sendReply(reply, status, route.path, apiError(400, query.error.message, query.error.parameter));
         let answer: Reply | Promise<Reply>;
         try {
-          answer = route.run({ query: query.value, params: request.params as Record<string, string>, body: request.body, nowMs: this.deps.now() });
+          answer = route.run({ query: query.value, params: request.params as Record<string, string>, body: request.body, nowMs: this.deps.now(), headers: request.headers });
         } catch (error) {
           return sendReply(reply, status, route.path, failureReply(error, status));
         }
@@ -181,8 +203,7 @@ export class ApiServer {
     if (request.method === 'OPTIONS') {
       const methods = this.table.match(path)?.methods ?? ['GET'];
       if (allowOrigin === undefined) {
-        reply.header('Allow', allowHeader(methods));
-        sendReply(reply, status, this.table.match(path)?.path ?? 'unmatched', apiError(405, `method OPTIONS is not allowed: CORS is off for this origin ([api] cors_origins)`));
+        this.refuseOptions(reply, path);
         return false;
       }
       reply.code(204).header('Access-Control-Allow-Methods', allowHeader(methods)).header('Access-Control-Allow-Headers', 'Authorization, Content-Type').header('Access-Control-Max-Age', '600').send();
@@ -198,11 +219,19 @@ export class ApiServer {
     return false;
   }
 
+  // A preflight from an origin CORS does not allow (or with CORS off): 405 with the methods the path takes.
+  private refuseOptions(reply: FastifyReply, path: string): FastifyReply {
+    const known = this.table.match(path);
+    reply.header('Allow', allowHeader(known?.methods ?? ['GET']));
+    return sendReply(reply, this.deps.hub.status, known?.path ?? 'unmatched', apiError(405, `method OPTIONS is not allowed: CORS is off for this origin ([api] cors_origins)`));
+  }
+
   private async notFound(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const path = pathOf(request.url);
     const status = this.deps.hub.status;
     const known = this.table.match(path);
     const method = request.method;
+    if (method === 'OPTIONS') return this.refuseOptions(reply, path);
     if (known) {
       reply.header('Allow', allowHeader(known.methods));
       return sendReply(reply, status, known.path, apiError(405, `method ${method} is not allowed on ${known.path}; it takes ${allowHeader(known.methods)}`));

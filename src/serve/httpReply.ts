@@ -18,6 +18,8 @@ export function countRequest(status: DaemonStatus, routeName: string, code: numb
 export function sendReply(reply: FastifyReply, status: DaemonStatus, routeName: string, answer: Reply): FastifyReply {
   countRequest(status, routeName, answer.status);
   reply.code(answer.status).header('cache-control', 'no-store');
+  if (answer.headers) reply.headers(answer.headers);
+  if ('empty' in answer) return reply.send();
   if ('json' in answer) return reply.type(JSON_TYPE).send(JSON.stringify(answer.json));
   if ('raw' in answer) {
     const body = answer.raw;

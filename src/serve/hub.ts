@@ -5,6 +5,7 @@ import type { Alert } from '../alert/model.ts';
 import type { Episode } from '../detect/rules.ts';
 import type { HostEvent } from '../events/model.ts';
 import type { Registry } from 'prom-client';
+import { type CurrentAnswer, currentAnswer } from './currentAnswer.ts';
 import { renderFamilies } from './exposition.ts';
 import { SNAPSHOT_METRICS, type SnapshotSource } from './metricTable.ts';
 import { CachedExposition, daemonRegistry, runtimeRegistry } from './promDaemon.ts';
@@ -24,6 +25,8 @@ export class LiveHub {
   private readonly runtime: CachedExposition | undefined;
   private source: SnapshotSource | undefined;
   private body: Buffer | undefined;
+  // the REST answer of the latest snapshot, made at the first request after it (digest, headers)
+  private answer: CurrentAnswer | undefined;
   private message: Buffer | undefined;
   // the snapshot part of /metrics, rendered at the first scrape after each snapshot
   private exposition: { for: SnapshotSource; body: Buffer } | undefined;
@@ -41,9 +44,10 @@ export class LiveHub {
     return this.source?.snapshot;
   }
 
-  // The latest snapshot as a JSON body, and as the WebSocket message {type:"snapshot",data}.
-  get currentBody(): Buffer | undefined {
-    return this.body;
+  // The latest snapshot as the REST answer (JSON body, ETag, headers), and as the WebSocket message {type:"snapshot",data}.
+  get currentAnswer(): CurrentAnswer | undefined {
+    if (this.answer === undefined && this.body !== undefined && this.source !== undefined) this.answer = currentAnswer(this.body, this.source.snapshot.timestampMs);
+    return this.answer;
   }
 
   get snapshotMessage(): Buffer | undefined {
@@ -63,6 +67,7 @@ export class LiveHub {
   publishSnapshot(source: SnapshotSource, json = JSON.stringify(source.snapshot)): void {
     this.source = source;
     this.body = Buffer.from(json);
+    this.answer = undefined;
     this.message = Buffer.from(`{"type":"snapshot","data":${json}}`);
     this.emit('snapshot', this.message);
   }

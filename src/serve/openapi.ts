@@ -49,6 +49,7 @@ function pathParameters(route: Route): unknown[] {
 function responses(route: Route): Record<string, unknown> {
   const entries = Object.entries(route.responses).map(([code, description]) => {
     const isError = Number(code) >= 400;
+    if (code === '204' || code === '304') return [code, { description }];
     const type = route.path === '/metrics' && !isError ? 'text/plain' : 'application/json';
     return [code, { description, content: { [type]: { schema: isError ? { $ref: '#/components/schemas/Error' } : {} } } }];
   });

@@ -1,4 +1,5 @@
 // What a route is (method, path, documented parameters and body, handler) and what a handler answers.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { Store } from '../store/store.ts';
 import type { LiveHub } from './hub.ts';
@@ -16,13 +17,19 @@ export interface ApiDeps {
   events?: EventsApi;
 }
 
-export type Reply =
+export type Reply = (
   | { status: number; json: unknown }
   // raw: written as is; several pieces are written one after another
   | { status: number; raw: Buffer | string | readonly Buffer[]; contentType: string }
   // large answers are produced piece by piece (pulled as the client reads), so that serializing
   // them never holds up the event loop for long and a slow reader never makes them pile up in memory
-  | { status: number; stream: () => AsyncIterable<string> };
+  | { status: number; stream: () => AsyncIterable<string> }
+  // no body at all (304)
+  | { status: number; empty: true }
+) & {
+  // more headers (ETag, Last-Modified)
+  headers?: Readonly<Record<string, string>>;
+};
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -32,6 +39,8 @@ export interface RequestContext<Q, B> {
   params: Record<string, string>;
   body: B;
   nowMs: number;
+  // the request's headers (If-None-Match)
+  headers: IncomingHttpHeaders;
 }
 
 // What the server hands a route: the query string as an object, path parameters, the parsed JSON body.
@@ -40,6 +49,7 @@ export interface RawRequest {
   params: Record<string, string>;
   body: unknown;
   nowMs: number;
+  headers: IncomingHttpHeaders;
 }
 
 type QuerySchema<Q> = z.ZodType<Q, Record<string, string>>;
@@ -117,7 +127,7 @@ export function defineRoute<Q = Record<string, never>, B = undefined>(spec: Rout
     if (!parsedQuery.ok) return parsedQuery.reply;
     const parsedBody = parseBody(body, request.body);
     if (!parsedBody.ok) return parsedBody.reply;
-    return handle({ query: parsedQuery.value, params: request.params, body: parsedBody.value, nowMs: request.nowMs });
+    return handle({ query: parsedQuery.value, params: request.params, body: parsedBody.value, nowMs: request.nowMs, headers: request.headers });
   };
   return { ...rest, method: method ?? 'GET', ...(query ? { query } : {}), ...(body ? { body } : {}), run };
 }

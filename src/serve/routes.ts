@@ -1,6 +1,7 @@
 // The REST API v1 route table: each route's parameters, documentation and handler in one place.
 import { z } from 'zod';
 import type { ProcessInfo } from '../collect/types.ts';
+import { CURRENT_CONTENT_TYPE, CURRENT_PATH, matchesIfNoneMatch } from './currentAnswer.ts';
 import { eventsRoutes } from './routesEvents.ts';
 import { historyRoutes } from './routesHistory.ts';
 import { apiError, type ApiDeps, defineRoute, iso, json, type Reply, type Route } from './route.ts';
@@ -72,13 +73,16 @@ export function buildRoutes(deps: ApiDeps): Route[] {
       handle: () => json(200, { hostId: deps.hub.status.hostId, version: deps.hub.status.version, collectors: deps.collectors, system: deps.hub.latest?.system ?? null }),
     }),
     defineRoute({
-      path: '/api/v1/metrics/current',
+      path: CURRENT_PATH,
       tag: 'metrics',
       summary: 'The latest MetricsSnapshot (docs/snapshot.md), served from memory',
-      responses: { 200: 'the snapshot', 503: 'no snapshot yet (right after start)' },
-      handle: () => {
-        const body = deps.hub.currentBody;
-        return body ? { status: 200, raw: body, contentType: 'application/json' } : apiError(503, NO_SNAPSHOT);
+      description: 'With an ETag (a digest of the body) and Last-Modified (the snapshot time); If-None-Match with the current ETag gets 304 and no body.',
+      responses: { 200: 'the snapshot', 304: 'not modified: If-None-Match named the current ETag', 503: 'no snapshot yet (right after start)' },
+      handle: ({ headers }) => {
+        const answer = deps.hub.currentAnswer;
+        if (!answer) return apiError(503, NO_SNAPSHOT);
+        if (matchesIfNoneMatch(headers['if-none-match'], answer.etag)) return { status: 304, empty: true, headers: answer.headers };
+        return { status: 200, raw: answer.body, contentType: CURRENT_CONTENT_TYPE, headers: answer.headers };
       },
     }),
     ...historyRoutes(deps),
