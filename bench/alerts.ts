@@ -186,12 +186,12 @@ function stoppable(channel: ClosableChannel): ClosableChannel & { stop(): void; 
   let stop = (): void => undefined;
   const over = new Promise<never>((_resolve, reject) => (stop = () => reject(new Error('the run is over'))));
   over.catch(() => undefined);
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<void | string>>();
   return {
     name: channel.name,
-    send(alert, event, signal) {
+    send(alert, event, signal, attempt) {
       if (stopped) return Promise.reject(new Error('the run is over'));
-      const work = channel.send(alert, event, signal);
+      const work = channel.send(alert, event, signal, attempt);
       inFlight.add(work);
       work.then(
         () => inFlight.delete(work),

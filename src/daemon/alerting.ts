@@ -66,10 +66,12 @@ export class Alerting implements AlertSink {
     for (const watch of this.watches) watch.start();
   }
 
-  // Stops watching, waits for deliveries in flight (within budgetMs) and queues the last saves.
+  // Stops watching and closes the alert system within about budgetMs: retries waiting for their
+  // backoff are cancelled, deliveries in flight get part of the budget, every channel is closed
+  // (D-Bus connections, the syslog child); then the last statuses are queued for the store.
   async stop(budgetMs: number): Promise<void> {
     for (const watch of this.watches) watch.stop();
-    await Promise.race([this.system.idle(), new Promise((resolve) => setTimeout(resolve, budgetMs).unref())]);
+    await this.system.close(budgetMs);
     this.saveDirty();
   }
 

@@ -9,6 +9,7 @@
 // process that forgets close() still exits; the daemon should call close() on shutdown anyway.
 import { setMaxListeners } from 'node:events';
 import { type BusClient, type BusSession, type ConnectOptions, named, openBusClient } from './dbusConnection.ts';
+import { CallUnanswered } from './dbusErrors.ts';
 
 export const DEFAULT_IDLE_MS = 60_000;
 
@@ -25,7 +26,7 @@ export interface BusPoolStats {
   reconnects: number;
 }
 
-// The connection went away under a call: worth one retry on a new connection.
+// The connection was found closed before the call was written: safe to run on a new connection.
 class ConnectionLost extends Error {}
 
 // Settles with `work`, or rejects with the reason of the first of `signals` to abort.
@@ -95,14 +96,18 @@ class PooledConnection {
     return this.client.closed.aborted;
   }
 
-  // A session whose calls fail as ConnectionLost when the connection goes, or as the deadline says.
+  // A session whose calls fail as ConnectionLost when the connection was gone before they were
+  // written, and as CallUnanswered when it went (or the deadline passed) after.
   session(deadline: Deadline): BusSession {
     const lost = (reason: unknown): Error => new ConnectionLost(reasonText(reason));
     return {
       call: (message) => {
-        deadline.phase = `calling ${message.interface}.${message.member}`;
-        const reply = unlessAborted(this.client.session.call(message), [this.client.closed], lost);
-        return unlessAborted(reply, [deadline.signal], () => deadline.error());
+        if (this.lost) return Promise.reject(lost(this.client.closed.reason));
+        const what = `${message.interface}.${message.member}`;
+        deadline.phase = `calling ${what}`;
+        const unanswered = (reason: unknown): Error => new CallUnanswered(`the connection closed after ${what} was sent, before its answer (${reasonText(reason)})`);
+        const reply = unlessAborted(this.client.session.call(message), [this.client.closed], unanswered);
+        return unlessAborted(reply, [deadline.signal], () => new CallUnanswered(`${deadline.error().message}, after it was sent`));
       },
       signal: (path, iface, member, signature, body) => {
         if (this.lost) throw lost(this.client.closed.reason);
@@ -137,8 +142,10 @@ export class BusPool {
   }
 
   // Runs `use` on the pooled connection for (address, uid), opening it when there is none. When the
-  // connection turns out broken (the bus restarted, say), it is replaced and `use` runs once more.
-  // Rejects with an Error naming the address; connecting and calling take at most timeoutMs together.
+  // connection is found broken before `use` wrote anything (the bus restarted, say), it is replaced
+  // and `use` runs once more; a call already written is never run again (CallUnanswered).
+  // Rejects with an Error naming the address (the cause says which kind of failure it was);
+  // connecting and calling take at most timeoutMs together.
   async run<T>(address: string, options: ConnectOptions, use: (session: BusSession) => Promise<T>, abort?: AbortSignal): Promise<T> {
     const uid = options.uid ?? process.geteuid?.() ?? 0;
     const deadline = new Deadline(options.timeoutMs, abort, `connecting and authenticating as uid ${uid}`);
