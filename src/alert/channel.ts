@@ -1,5 +1,6 @@
 // The channel interface and the delivery wrapper every channel gets: a timeout per attempt, retries
 // with exponential backoff for transient failures, and a recorded status per alert.
+import { deadline } from './deadline.ts';
 import { type Alert, type AlertEvent, type AlertSeverity, atLeast } from './model.ts';
 
 export interface AlertChannel {
@@ -71,17 +72,18 @@ function errorText(error: unknown): string {
 type Outcome = { status: 'sent'; reason?: string } | { status: 'retry' | 'failed' | 'unknown'; reason: string };
 
 async function attemptOnce(channel: AlertChannel, policy: DeliveryPolicy, alert: Alert, event: AlertEvent, attempt: DeliveryAttempt, closing?: AbortSignal): Promise<Outcome> {
-  const timeout = AbortSignal.timeout(policy.timeoutMs);
-  const signal = closing ? AbortSignal.any([timeout, closing]) : timeout;
+  const limit = deadline(policy.timeoutMs, [closing]);
   try {
-    const note = await withAbort(channel.send(alert, event, signal, attempt), signal, policy.timeoutMs);
+    const note = await withAbort(channel.send(alert, event, limit.signal, attempt), limit.signal, policy.timeoutMs);
     return typeof note === 'string' ? { status: 'sent', reason: note } : { status: 'sent' };
   } catch (error) {
     const reason = errorText(error);
     if (error instanceof OutcomeUnknownError) return { status: 'unknown', reason };
     if (closing?.aborted) return { status: 'failed', reason: `the alert system closed during attempt ${attempt.number} (${reason})` };
-    if (timeout.aborted) return { status: 'retry', reason: `no answer within ${policy.timeoutMs} ms` };
+    if (limit.expired) return { status: 'retry', reason: `no answer within ${policy.timeoutMs} ms` };
     return { status: error instanceof TransientError ? 'retry' : 'failed', reason };
+  } finally {
+    limit.dispose();
   }
 }
 
@@ -109,7 +111,8 @@ function withAbort<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number):
   return new Promise((resolve, reject) => {
     let grace: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => {
-      const reason = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `aborted: ${errorText(signal.reason)}`;
+      const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+      const reason = timedOut ? `no answer within ${timeoutMs} ms` : `aborted: ${errorText(signal.reason)}`;
       grace = setTimeout(() => reject(new TransientError(reason)), ABORT_GRACE_MS);
     };
     if (signal.aborted) onAbort();

@@ -40,6 +40,8 @@ export class AlertSystem {
   private readonly options: Required<Omit<AlertSystemOptions, 'noise'>>;
   private readonly noise: NoiseControl;
   private readonly recent: Alert[] = [];
+  // The same alerts by id: get() runs for every delivery status, a scan of the history would not do.
+  private readonly recentById = new Map<string, Alert>();
   private readonly firingByKey = new Map<string, Alert>();
   private readonly statuses = new Map<string, DeliveryStatus[]>();
   private readonly lastByChannel = new Map<string, DeliveryStatus>();
@@ -82,7 +84,7 @@ export class AlertSystem {
 
   // An alert still in the recent history, by id.
   get(id: string): Alert | undefined {
-    return this.recent.find((a) => a.id === id);
+    return this.recentById.get(id);
   }
 
   // Fires an alert; a key already firing counts a repeat, sent again only once the rate limit allows.
@@ -128,7 +130,7 @@ export class AlertSystem {
   }
 
   acknowledge(id: string): Alert | undefined {
-    const alert = this.recent.find((a) => a.id === id);
+    const alert = this.recentById.get(id);
     if (!alert || alert.state === 'resolved') return alert;
     alert.state = 'acknowledged';
     alert.acknowledgedMs = this.options.nowMs();
@@ -216,9 +218,11 @@ export class AlertSystem {
     };
     this.firingByKey.set(key, alert);
     this.recent.push(alert);
+    this.recentById.set(alert.id, alert);
     while (this.recent.length > this.options.historySize) {
       const dropped = this.recent.shift();
       if (dropped) {
+        this.recentById.delete(dropped.id);
         this.statuses.delete(dropped.id);
         this.firedDeliveries.delete(dropped.id);
       }

@@ -9,6 +9,7 @@
 // process that forgets close() still exits; the daemon should call close() on shutdown anyway.
 import { setMaxListeners } from 'node:events';
 import { type BusClient, type BusSession, type ConnectOptions, named, openBusClient } from './dbusConnection.ts';
+import { deadline } from '../deadline.ts';
 import { CallUnanswered } from './dbusErrors.ts';
 
 export const DEFAULT_IDLE_MS = 60_000;
@@ -60,23 +61,28 @@ function reasonText(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
-// One call's deadline (timeoutMs, or the caller's abort, whichever comes first) and what it was doing.
+// One call's deadline (timeoutMs, or the caller's abort, whichever comes first) and what it was
+// doing; dispose() clears its timer when the call ends (deadline.ts says why not AbortSignal.timeout).
 class Deadline {
   readonly signal: AbortSignal;
   phase: string;
-  readonly #timeout: AbortSignal;
+  readonly #limit: ReturnType<typeof deadline>;
   readonly #timeoutMs: number;
 
   constructor(timeoutMs: number, abort: AbortSignal | undefined, phase: string) {
-    this.#timeout = AbortSignal.timeout(timeoutMs);
+    this.#limit = deadline(timeoutMs, [abort]);
     this.#timeoutMs = timeoutMs;
-    this.signal = abort ? AbortSignal.any([this.#timeout, abort]) : this.#timeout;
+    this.signal = this.#limit.signal;
     this.phase = phase;
   }
 
   error(): Error {
-    const what = this.#timeout.aborted ? `no answer within ${this.#timeoutMs} ms` : `aborted (${reasonText(this.signal.reason)})`;
+    const what = this.#limit.expired ? `no answer within ${this.#timeoutMs} ms` : `aborted (${reasonText(this.signal.reason)})`;
     return new Error(`${what} while ${this.phase}`);
+  }
+
+  dispose(): void {
+    this.#limit.dispose();
   }
 }
 
@@ -164,6 +170,8 @@ export class BusPool {
       }
     } catch (error) {
       throw named(address, error);
+    } finally {
+      deadline.dispose();
     }
   }
 
