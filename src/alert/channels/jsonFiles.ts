@@ -24,16 +24,23 @@ export function jsonFilesChannel(options: JsonFilesOptions): AlertChannel {
   let sequence = 0;
   let knownFiles = Infinity;
   let lastPruneMs = -Infinity;
+  let pruning: Promise<void> | undefined;
+  let writtenDuringPrune = 0;
   // the next suffix to try per base name: in a storm of one type in one second, the k-th file would
   // otherwise cost k failed link(2) calls (measured: most of the main thread's time at 3,000 alerts)
   const nextSuffix = new Map<string, number>();
   return {
     name: 'json-files',
     async send(alert, event) {
-      await mkdir(options.directory, { recursive: true });
       const base = `alert_${Math.floor(alert.timeMs / 1000)}_${alert.type}`;
       const temp = join(options.directory, `.${base}.${process.pid}.${sequence++}.tmp`);
-      const file = await open(temp, 'w', 0o644);
+      // The folder is made on first use, and again if someone removed it (not once per alert: in
+      // a storm that was a thread-pool call per file).
+      const file = await open(temp, 'w', 0o644).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(options.directory, { recursive: true });
+        return open(temp, 'w', 0o644);
+      });
       try {
         await file.writeFile(`${JSON.stringify({ event, ...alert }, null, 2)}\n`);
         await file.sync();
@@ -47,10 +54,23 @@ export function jsonFilesChannel(options: JsonFilesOptions): AlertChannel {
       // only the current second's names are worth remembering
       if (nextSuffix.size > 64) for (const key of [...nextSuffix.keys()].slice(0, nextSuffix.size - 1)) nextSuffix.delete(key);
       knownFiles++;
-      const now = nowMs();
-      if (knownFiles > maxFiles || now - lastPruneMs >= PRUNE_EVERY_MS) {
-        lastPruneMs = now;
-        knownFiles = await prune(options.directory, Math.floor(maxFiles * (knownFiles > maxFiles ? PRUNE_TO_FRACTION : 1)), maxAgeMs, now);
+      writtenDuringPrune++;
+      // One prune at a time (two at once raced over the same files: a stat of a file the other had
+      // just removed failed the delivery); it goes on while files written meanwhile exceed the cap.
+      if (!pruning && (knownFiles > maxFiles || nowMs() - lastPruneMs >= PRUNE_EVERY_MS)) {
+        pruning = (async () => {
+          do {
+            lastPruneMs = nowMs();
+            writtenDuringPrune = 0;
+            const keep = Math.floor(maxFiles * (knownFiles > maxFiles ? PRUNE_TO_FRACTION : 1));
+            knownFiles = (await prune(options.directory, keep, maxAgeMs, lastPruneMs)) + writtenDuringPrune;
+          } while (knownFiles > maxFiles);
+        })();
+        try {
+          await pruning;
+        } finally {
+          pruning = undefined;
+        }
       }
     },
   };
@@ -78,7 +98,9 @@ async function publish(temp: string, directory: string, base: string, from: numb
 // Returns how many files remain.
 async function prune(directory: string, maxFiles: number, maxAgeMs: number, nowMs: number): Promise<number> {
   const names = (await readdir(directory)).filter((name) => FILE_PATTERN.test(name));
-  const files = await Promise.all(names.map(async (name) => ({ name, mtimeMs: (await stat(join(directory, name))).mtimeMs })));
+  // a file removed meanwhile (by hand, or another hostguard) is simply not counted
+  const found = await Promise.all(names.map((name) => stat(join(directory, name)).then((s) => ({ name, mtimeMs: s.mtimeMs }), () => undefined)));
+  const files = found.filter((f) => f !== undefined);
   files.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
   const kept = files.filter((f) => nowMs - f.mtimeMs <= maxAgeMs);
   const doomed = [...files.filter((f) => nowMs - f.mtimeMs > maxAgeMs), ...kept.slice(0, Math.max(0, kept.length - maxFiles))];
