@@ -16,6 +16,8 @@ import { BusPool } from './dbusPool.ts';
 const URGENCY: Record<AlertSeverity, Urgency> = { info: 'low', warning: 'normal', critical: 'critical' };
 
 export interface DbusAlertOptions {
+  // The channel's name in delivery statuses; default "dbus".
+  name?: string;
   systemSignal?: boolean;
   // Where to look for users' session buses; tests point it at their own processes.
   procRoot?: string;
@@ -77,7 +79,7 @@ export function dbusChannel(options: DbusAlertOptions = {}): AlertChannel & { cl
   };
   const timeout = options.callTimeoutMs === undefined ? {} : { timeoutMs: options.callTimeoutMs };
   return {
-    name: 'dbus',
+    name: options.name ?? 'dbus',
     pool,
     async send(alert, event, abort, attempt: DeliveryAttempt) {
       const summary = event === 'resolved' ? `Resolved: ${alert.title}` : alert.title;
