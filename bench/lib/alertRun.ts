@@ -44,8 +44,10 @@ export const DEAD: Record<string, ((endpoints: Endpoints, dir: string) => AlertC
 };
 
 // A sampler-like timer: due every 100 ms (a setTimeout chain, as the sampler schedules its ticks);
-// records how late each tick fires and, as a bound on the part the thread's own work can explain,
-// the thread's CPU time since the previous tick. Serialized into a worker thread: no imports.
+// records how late each tick fires. On a busy machine a tick is also late while the thread waits
+// for a CPU, so a 5 ms probe on the same thread notes its CPU time as it goes: the CPU time the
+// thread used between the last probe before the tick was due and the tick bounds the part of the
+// lateness its own work can explain. Serialized into a worker thread: no imports.
 export interface Lateness {
   lateMs: number[];
   ownBoundMs: number[];
@@ -53,21 +55,34 @@ export interface Lateness {
 
 export function startTimer(): { take: () => Lateness; stop: () => void } {
   const taken: Lateness = { lateMs: [], ownBoundMs: [] };
+  const cpuMs = (): number => {
+    const used = process.threadCpuUsage();
+    return (used.user + used.system) / 1000;
+  };
+  const probes: Array<{ atMs: number; cpuMs: number }> = [];
+  const probe = setInterval(() => {
+    probes.push({ atMs: performance.now(), cpuMs: cpuMs() });
+    if (probes.length > 64) probes.splice(0, 32);
+  }, 5);
   let dueMs = performance.now() + 100;
-  let cpu = process.threadCpuUsage();
   const tick = (): void => {
     const now = performance.now();
     const lateMs = Math.max(0, now - dueMs);
-    const used = process.threadCpuUsage(cpu);
-    cpu = process.threadCpuUsage();
+    const before = probes.filter((p) => p.atMs <= dueMs).at(-1);
     taken.lateMs.push(lateMs);
-    taken.ownBoundMs.push(Math.min(lateMs, (used.user + used.system) / 1000));
+    taken.ownBoundMs.push(before ? Math.min(lateMs, cpuMs() - before.cpuMs) : lateMs);
     dueMs = now + 100;
     timer = setTimeout(tick, 100);
   };
   let timer = setTimeout(tick, 100);
   const take = (): Lateness => ({ lateMs: taken.lateMs.splice(0), ownBoundMs: taken.ownBoundMs.splice(0) });
-  return { take, stop: () => clearTimeout(timer) };
+  return {
+    take,
+    stop: () => {
+      clearTimeout(timer);
+      clearInterval(probe);
+    },
+  };
 }
 
 // The same timer in a worker thread, where the daemon's sampler runs.
