@@ -58,6 +58,8 @@ export class Alerting implements AlertSink {
       bump(options.status.deliveriesTotal, `${status.channel} ${status.status}`);
       this.markDirty(alert);
       if (status.status === 'failed') options.log.warn(`alert ${alert.id} not delivered to ${status.channel}: ${status.reason ?? 'failed'}`);
+      // sent, but the answer was lost: it may or may not have arrived, and is not sent again
+      if (status.status === 'unknown') options.log.warn(`alert ${alert.id} may or may not have reached ${status.channel}: ${status.reason ?? 'outcome unknown'}`);
     });
     this.watches = options.config.watch.map((w) => new EndpointWatch({ name: w.name, url: w.url, intervalMs: w.interval, timeoutMs: w.timeout, failures: w.failures }, this));
   }
