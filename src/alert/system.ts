@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { type AlertChannel, type DeliveryDeps, type DeliveryPolicy, type DeliveryStatus, deliver } from './channel.ts';
+import { cancellableSleep, withinMs } from './deadline.ts';
 import type { Alert, AlertEvent, NewAlert } from './model.ts';
 import { NoiseControl, type NoiseSettings } from './noise.ts';
 import { WorkQueue } from './queue.ts';
@@ -303,24 +304,4 @@ export class AlertSystem {
 
 function suppressed(channel: string, alertId: string, timeMs: number, reason: string): DeliveryStatus {
   return { channel, alertId, event: 'fired', status: 'suppressed', reason, attempts: 0, timeMs, durationMs: 0 };
-}
-
-// A backoff that ends early when the alert system closes (the retry then does not happen).
-function cancellableSleep(ms: number, cancel?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (cancel?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      cancel?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    cancel?.addEventListener('abort', done, { once: true });
-  });
-}
-
-function withinMs(work: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
