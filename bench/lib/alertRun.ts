@@ -172,10 +172,13 @@ async function raiseAll(alerts: AlertSystem, options: RunOptions, label: string)
 
 // What lives across runs: the healthy channels (warm connections and children, so no run pays for
 // connecting), their folder, and the worker-thread timer.
+// The dead channels too are made once (on first use) and kept: on a host a channel lives as long as
+// the daemon, so its start-up (the script channel's thread, say) is not a cost per alert.
 export interface Bench {
   receivers: Receivers;
   dir: string;
   healthy: Map<string, AlertChannel>;
+  dead(kind: string): AlertChannel | undefined;
   worker: ReturnType<typeof workerTimer>;
   close(): Promise<void>;
 }
@@ -183,15 +186,22 @@ export interface Bench {
 export function openBench(receivers: Receivers, names: string[]): Bench {
   const dir = mkdtempSync(join(tmpdir(), 'hg-bench-alerts-'));
   const healthy = new Map(names.map((name) => [name, HEALTHY[name]!(receivers.endpoints, dir)] as const));
+  const dead = new Map<string, AlertChannel>();
   const worker = workerTimer();
   return {
     receivers,
     dir,
     healthy,
+    dead(kind) {
+      const make = DEAD[kind];
+      if (!make) return undefined;
+      if (!dead.has(kind)) dead.set(kind, make(receivers.endpoints, dir));
+      return dead.get(kind);
+    },
     worker,
     async close() {
       await worker.stop();
-      await Promise.all([...healthy.values()].map((c) => c.close?.()));
+      await Promise.all([...healthy.values(), ...dead.values()].map((c) => c.close?.()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -202,7 +212,8 @@ const kept = (channel: AlertChannel): AlertChannel => ({ name: channel.name, sen
 
 export async function runOnce(bench: Bench, options: RunOptions, label: string): Promise<RunResult> {
   const healthy = options.names.map((name) => kept(bench.healthy.get(name)!));
-  const dead = options.dead ? DEAD[options.dead]?.(bench.receivers.endpoints, bench.dir) : undefined;
+  const keptDead = options.dead ? bench.dead(options.dead) : undefined;
+  const dead = keptDead ? kept(keptDead) : undefined;
   const channels = [...healthy, ...(dead ? [dead] : [])].map((channel) => ({ channel, policy: DEFAULT_DELIVERY }));
   // a sub-millisecond clock, so per-delivery times below 1 ms do not round to 0 or 1
   const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -228,7 +239,8 @@ export async function runOnce(bench: Bench, options: RunOptions, label: string):
   const figures = names.map((name) => figuresOf(name, ended.get(name)!, startedMs));
   const deadStatuses: Record<string, number> = {};
   for (const { status } of dead ? ended.get(dead.name)! : []) deadStatuses[status.status] = (deadStatuses[status.status] ?? 0) + 1;
-  // The dead channel's backlog ends here (queued deliveries fail at once, attempts are aborted).
+  // The dead channel's backlog ends here (queued deliveries fail at once, attempts are aborted:
+  // scripts killed, requests and calls abandoned), while the channel itself stays open.
   await alerts.close(2000);
   return {
     seconds,
