@@ -1,6 +1,6 @@
 // The channel interface and the delivery wrapper every channel gets: a timeout per attempt, retries
 // with exponential backoff for transient failures, and a recorded status per alert.
-import { deadline } from './deadline.ts';
+import { deadline } from './channels/deadline.ts';
 import { type Alert, type AlertEvent, type AlertSeverity, atLeast } from './model.ts';
 
 export interface AlertChannel {

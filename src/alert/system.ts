@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { type AlertChannel, type DeliveryDeps, type DeliveryPolicy, type DeliveryStatus, deliver } from './channel.ts';
-import { cancellableSleep, withinMs } from './deadline.ts';
+import { cancellableSleep, withinMs } from './channels/deadline.ts';
 import type { Alert, AlertEvent, NewAlert } from './model.ts';
 import { NoiseControl, type NoiseSettings } from './noise.ts';
 import { WorkQueue } from './queue.ts';

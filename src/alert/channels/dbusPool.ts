@@ -9,7 +9,7 @@
 // process that forgets close() still exits; the daemon should call close() on shutdown anyway.
 import { setMaxListeners } from 'node:events';
 import { type BusClient, type BusSession, type ConnectOptions, named, openBusClient } from './dbusConnection.ts';
-import { deadline } from '../deadline.ts';
+import { deadline } from './deadline.ts';
 import { CallUnanswered } from './dbusErrors.ts';
 
 export const DEFAULT_IDLE_MS = 60_000;

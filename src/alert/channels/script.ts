@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AlertChannel } from '../channel.ts';
-import { withinMs } from '../deadline.ts';
+import { withinMs } from './deadline.ts';
 import type { Alert, AlertEvent } from '../model.ts';
 import type { FromRunner, ToRunner } from './scriptRunner.ts';
 

@@ -1,5 +1,6 @@
 // Timing for deliveries: a deadline as an AbortSignal whose timer is cleared when the work ends, a
-// backoff sleep that shutdown can cut short, and a bounded wait.
+// backoff sleep that shutdown can cut short, and a bounded wait. It sits beside the channels because
+// the guard may import only alert/channels/, and reaches it through the D-Bus pool.
 //
 // Why not AbortSignal.timeout(): it cannot be cleared, so every finished attempt still fires its
 // timer later and builds a DOMException with a stack trace (measured: 2.3 s of the alert thread's
