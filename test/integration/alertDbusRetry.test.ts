@@ -163,8 +163,8 @@ describe('closing the alert system', () => {
     await sleep(200);
     const startedMs = performance.now();
     await alerts.close(300);
-    const closeMs = performance.now() - startedMs;
-    expect(closeMs).toBeLessThan(600);
+    // bounded by its budget, not by the retries still due (1 s, 2 s, 4 s); generous for a loaded machine
+    expect(performance.now() - startedMs).toBeLessThan(2000);
     const status = alerts.deliveries(id)[0];
     expect(status).toMatchObject({ status: 'failed', attempts: 1 });
     expect(status?.reason).toContain('not retried: the alert system closed');
