@@ -1,7 +1,7 @@
 // The alert system's bookkeeping, with a recording channel standing in for a real one (the real
 // channels have their own tests against real receivers in test/integration/alerts.test.ts).
 import { describe, expect, it } from 'vitest';
-import { type AlertChannel, DEFAULT_DELIVERY, TransientError } from './channel.ts';
+import { type AlertChannel, DEFAULT_DELIVERY, OutcomeUnknownError, TransientError } from './channel.ts';
 import type { Alert, AlertEvent } from './model.ts';
 import { AlertSystem } from './system.ts';
 
@@ -129,5 +129,33 @@ describe('AlertSystem', () => {
     expect(raised.slice(0, 40).every((alert) => alerts.deliveries(alert.id).length === 0)).toBe(true);
     expect(raised.slice(40).every((alert) => alerts.deliveries(alert.id).length === 1)).toBe(true);
     expect(alerts.channelStatus()).toEqual([{ channel: 'a', last: expect.objectContaining({ status: 'sent' }) }]);
+  });
+
+  it("records an outcome the channel cannot know as 'unknown' and does not retry it", async () => {
+    const lost = recorder('lost', () => new OutcomeUnknownError('sent, then the connection broke'));
+    const alerts = system([{ channel: lost }]);
+    const alert = alerts.raise({ type: 'ANOMALY', severity: 'warning', title: 't', message: 'm' });
+    await alerts.idle();
+    expect(alerts.deliveries(alert.id)).toMatchObject([{ status: 'unknown', attempts: 1, reason: 'sent, then the connection broke' }]);
+  });
+
+  it('close() ends a retry waiting for its backoff: failed, and the channel is not called again', async () => {
+    let calls = 0;
+    const flaky: AlertChannel = {
+      name: 'flaky',
+      async send() {
+        calls++;
+        throw new TransientError('busy');
+      },
+    };
+    // real timers: the backoff (300 ms) is what close() has to cut short
+    const alerts = new AlertSystem({ host: 'h', noise: { rateLimitMs: 60_000, maxPerMinute: 100 }, channels: [{ channel: flaky, policy: { ...DEFAULT_DELIVERY, backoffMs: 300 } }] });
+    const alert = alerts.raise({ type: 'ANOMALY', severity: 'warning', title: 't', message: 'm' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await alerts.close(100);
+    expect(alerts.deliveries(alert.id)).toMatchObject([{ status: 'failed', attempts: 1, reason: 'not retried: the alert system closed (attempt 1: busy)' }]);
+    // past the time the retry was due
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(calls).toBe(1);
   });
 });

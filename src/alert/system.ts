@@ -1,7 +1,9 @@
 // The alert system: raises, de-duplicates and resolves alerts, fans each out to every channel
 // independently (a dead channel delays no other), and keeps the recent history and delivery status.
 import { randomUUID } from 'node:crypto';
-import { type AlertChannel, type DeliveryPolicy, type DeliveryStatus, deliver } from './channel.ts';
+import { setMaxListeners } from 'node:events';
+import { type AlertChannel, type DeliveryDeps, type DeliveryPolicy, type DeliveryStatus, deliver } from './channel.ts';
+import { cancellableSleep, withinMs } from './channels/deadline.ts';
 import type { Alert, AlertEvent, NewAlert } from './model.ts';
 import { NoiseControl, type NoiseSettings } from './noise.ts';
 import { WorkQueue } from './queue.ts';
@@ -18,7 +20,7 @@ export interface AlertSystemOptions {
   historySize?: number;
   nowMs?: () => number;
   localHour?: (timeMs: number) => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, cancel?: AbortSignal) => Promise<void>;
 }
 
 // Hears every change of an alert's state: fired (or repeated past the rate limit), resolved, acknowledged.
@@ -39,6 +41,8 @@ export class AlertSystem {
   private readonly options: Required<Omit<AlertSystemOptions, 'noise'>>;
   private readonly noise: NoiseControl;
   private readonly recent: Alert[] = [];
+  // The same alerts by id: get() runs for every delivery status, a scan of the history would not do.
+  private readonly recentById = new Map<string, Alert>();
   private readonly firingByKey = new Map<string, Alert>();
   private readonly statuses = new Map<string, DeliveryStatus[]>();
   private readonly lastByChannel = new Map<string, DeliveryStatus>();
@@ -49,6 +53,10 @@ export class AlertSystem {
   private readonly deliveryListeners = new Set<DeliveryListener>();
   private readonly queues = new Map<string, WorkQueue>();
   private lastPruneMs = Number.NEGATIVE_INFINITY;
+  // close(): first no new attempts or retries (draining), then the attempts in flight are aborted (closing).
+  private readonly draining = new AbortController();
+  private readonly closing = new AbortController();
+  private closed: Promise<void> | undefined;
 
   constructor(options: AlertSystemOptions) {
     this.noise = new NoiseControl(options.noise);
@@ -58,8 +66,11 @@ export class AlertSystem {
       historySize: options.historySize ?? 500,
       nowMs: options.nowMs ?? Date.now,
       localHour: options.localHour ?? ((t) => new Date(t).getHours()),
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: options.sleep ?? cancellableSleep,
     };
+    // Every attempt and every backoff listens to these two; a storm has thousands at once.
+    setMaxListeners(0, this.draining.signal);
+    setMaxListeners(0, this.closing.signal);
   }
 
   subscribe(listener: AlertListener): () => void {
@@ -74,7 +85,7 @@ export class AlertSystem {
 
   // An alert still in the recent history, by id.
   get(id: string): Alert | undefined {
-    return this.recent.find((a) => a.id === id);
+    return this.recentById.get(id);
   }
 
   // Fires an alert; a key already firing counts a repeat, sent again only once the rate limit allows.
@@ -120,7 +131,7 @@ export class AlertSystem {
   }
 
   acknowledge(id: string): Alert | undefined {
-    const alert = this.recent.find((a) => a.id === id);
+    const alert = this.recentById.get(id);
     if (!alert || alert.state === 'resolved') return alert;
     alert.state = 'acknowledged';
     alert.acknowledgedMs = this.options.nowMs();
@@ -160,14 +171,36 @@ export class AlertSystem {
     const alert = this.create({ type: 'TEST', severity: 'info', title: 'hostguard test alert', message: 'If you can read this, the channel works.' }, `TEST:${randomUUID()}`, this.options.nowMs());
     this.firingByKey.delete(alert.dedupKey);
     alert.state = 'resolved';
-    const results = await Promise.all(this.options.channels.map((c) => deliver(c.channel, { ...c.policy, minSeverity: 'info' }, alert, 'fired', this.options)));
+    const results = await Promise.all(this.options.channels.map((c) => deliver(c.channel, { ...c.policy, minSeverity: 'info' }, alert, 'fired', this.deliveryDeps())));
     this.record(alert, results);
     return results;
   }
 
-  // Waits until every delivery started so far has finished (shutdown, tests).
+  // Waits until every delivery started so far has finished (tests; close() for shutdown).
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  // Shutdown within about budgetMs: retries waiting for their backoff and deliveries still queued
+  // end at once as failed ("the alert system closed"); attempts in flight get 40 % of the budget to
+  // finish, then are aborted; then every channel's close() (connections, children) gets the rest.
+  // Every delivery has its final status recorded before this resolves (unless a channel ignores its
+  // abort signal); nothing is sent afterwards.
+  close(budgetMs = 1000): Promise<void> {
+    this.closed ??= this.shutDown(budgetMs);
+    return this.closed;
+  }
+
+  private async shutDown(budgetMs: number): Promise<void> {
+    const startedMs = performance.now();
+    const elapsedMs = (): number => performance.now() - startedMs;
+    this.draining.abort(new Error('the alert system closed'));
+    await withinMs(this.idle(), budgetMs * 0.4);
+    this.closing.abort(new Error('the alert system closed'));
+    // aborted attempts settle within the delivery wrapper's short grace
+    await withinMs(this.idle(), Math.max(0, budgetMs * 0.7 - elapsedMs()));
+    const leftMs = Math.max(50, budgetMs - elapsedMs());
+    await withinMs(Promise.allSettled(this.options.channels.map((c) => c.channel.close?.())), leftMs);
   }
 
   private create(input: NewAlert, key: string, now: number): Alert {
@@ -186,9 +219,11 @@ export class AlertSystem {
     };
     this.firingByKey.set(key, alert);
     this.recent.push(alert);
+    this.recentById.set(alert.id, alert);
     while (this.recent.length > this.options.historySize) {
       const dropped = this.recent.shift();
       if (dropped) {
+        this.recentById.delete(dropped.id);
         this.statuses.delete(dropped.id);
         this.firedDeliveries.delete(dropped.id);
       }
@@ -220,9 +255,13 @@ export class AlertSystem {
     }
     const now = this.options.nowMs();
     return queue.run(
-      () => deliver(configured.channel, configured.policy, alert, event, this.options),
+      () => deliver(configured.channel, configured.policy, alert, event, this.deliveryDeps()),
       () => ({ channel: name, alertId: alert.id, event, status: 'failed', reason: `backlog full (${queue.backlog} waiting)`, attempts: 0, timeMs: now, durationMs: 0 }),
     );
+  }
+
+  private deliveryDeps(): DeliveryDeps {
+    return { nowMs: this.options.nowMs, sleep: this.options.sleep, draining: this.draining.signal, closing: this.closing.signal };
   }
 
   private track(work: Promise<unknown>): void {

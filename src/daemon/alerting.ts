@@ -58,6 +58,8 @@ export class Alerting implements AlertSink {
       bump(options.status.deliveriesTotal, `${status.channel} ${status.status}`);
       this.markDirty(alert);
       if (status.status === 'failed') options.log.warn(`alert ${alert.id} not delivered to ${status.channel}: ${status.reason ?? 'failed'}`);
+      // sent, but the answer was lost: it may or may not have arrived, and is not sent again
+      if (status.status === 'unknown') options.log.warn(`alert ${alert.id} may or may not have reached ${status.channel}: ${status.reason ?? 'outcome unknown'}`);
     });
     this.watches = options.config.watch.map((w) => new EndpointWatch({ name: w.name, url: w.url, intervalMs: w.interval, timeoutMs: w.timeout, failures: w.failures }, this));
   }
@@ -66,10 +68,12 @@ export class Alerting implements AlertSink {
     for (const watch of this.watches) watch.start();
   }
 
-  // Stops watching, waits for deliveries in flight (within budgetMs) and queues the last saves.
+  // Stops watching and closes the alert system within about budgetMs: retries waiting for their
+  // backoff are cancelled, deliveries in flight get part of the budget, every channel is closed
+  // (D-Bus connections, the syslog child); then the last statuses are queued for the store.
   async stop(budgetMs: number): Promise<void> {
     for (const watch of this.watches) watch.stop();
-    await Promise.race([this.system.idle(), new Promise((resolve) => setTimeout(resolve, budgetMs).unref())]);
+    await this.system.close(budgetMs);
     this.saveDirty();
   }
 

@@ -122,7 +122,8 @@ export class Daemon {
     return address;
   }
 
-  // Stops sampling first, then lets the queued writes finish (within budgetMs) and closes the store.
+  // Stops sampling first, then closes the alert system (its channels and pending retries, within
+  // 300 ms at most), then lets the queued writes finish (within budgetMs) and closes the store.
   async stop(budgetMs = 1500): Promise<{ flushed: boolean }> {
     this.retention.stop();
     await Promise.all([this.sampling?.stop(Math.min(500, budgetMs)), this.eventSources.stop(Math.min(800, budgetMs / 2))]);

@@ -138,6 +138,18 @@ describe('JSON files', () => {
       expect([parsed.type, parsed.event]).toEqual(['USB_TIMEOUT', 'fired']);
     }
   });
+
+  it('keeps every delivery sent while the folder is pruned under a storm (prunes never race each other)', async () => {
+    const folder = join(dir, 'json-storm');
+    const channels = [{ channel: jsonFilesChannel({ directory: folder, maxFiles: 20 }), policy: { ...policy, retries: 0 } }];
+    const alerts = new AlertSystem({ host: 'test-host', noise: { rateLimitMs: 60_000, maxPerMinute: 1000 }, channels });
+    const raised = Array.from({ length: 300 }, (_, i) => alerts.raise({ type: 'ANOMALY', severity: 'warning', title: `storm ${i}`, message: 'm', dedupKey: `storm:${i}` }));
+    await alerts.idle();
+    const statuses = raised.flatMap((alert) => alerts.deliveries(alert.id));
+    expect(statuses.filter((s) => s.status !== 'sent')).toEqual([]);
+    expect(statuses.length).toBe(300);
+    expect(readdirSync(folder).length).toBeLessThanOrEqual(20);
+  });
 });
 
 describe('script hook', () => {

@@ -7,6 +7,7 @@
 // The connection code and the library are imported on first use, so a guard that never notifies
 // loads neither (importing this file costs only the /proc reader behind findSessionBuses).
 import type { BusSession, ConnectOptions, DbusMessage } from './dbusConnection.ts';
+import { DbusErrorReply } from './dbusErrors.ts';
 import type { BusPool } from './dbusPool.ts';
 
 export { findSessionBuses, type SessionBus } from './dbusSessions.ts';
@@ -29,21 +30,21 @@ function busDriverCall(member: string): DbusMessage {
 
 // On the pool's kept-open connection when a pool is given (the alert channel), else on a connection
 // of its own (the guard, which notifies rarely and must not keep sockets open).
-async function onBus<T>(address: string, options: ConnectOptions, pool: BusPool | undefined, use: (session: BusSession) => Promise<T>): Promise<T> {
-  if (pool) return pool.run(address, options, use);
+async function onBus<T>(address: string, options: ConnectOptions, pool: BusPool | undefined, use: (session: BusSession) => Promise<T>, abort?: AbortSignal): Promise<T> {
+  if (pool) return pool.run(address, options, use, abort);
   const { withBus } = await import('./dbusConnection.ts');
   return withBus(address, options, use);
 }
 
 // Sends what `dbus-send --system / net.nuetzlich.SystemNotifications.Notify string:earlyoom string:BODY`
 // sends, so bridges such as systembus-notify show it. Resolves once the bus has routed the signal.
-export async function emitEarlyoomSignal(body: string, options: { busAddress?: string; timeoutMs?: number; pool?: BusPool } = {}): Promise<void> {
+export async function emitEarlyoomSignal(body: string, options: { busAddress?: string; timeoutMs?: number; pool?: BusPool; abort?: AbortSignal } = {}): Promise<void> {
   const address = options.busAddress || process.env.DBUS_SYSTEM_BUS_ADDRESS || DEFAULT_SYSTEM_BUS_ADDRESS;
   await onBus(address, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }, options.pool, async (session) => {
     session.signal(EARLYOOM_SIGNAL.path, EARLYOOM_SIGNAL.interface, EARLYOOM_SIGNAL.member, 'ss', [EARLYOOM_SIGNAL.title, dbusString(body)]);
     // The bus handles one connection's messages in order: once GetId is answered, the signal was routed.
     await session.call(busDriverCall('GetId'));
-  });
+  }, options.abort);
 }
 
 export interface DesktopNotifyOptions {
@@ -57,6 +58,8 @@ export interface DesktopNotifyOptions {
   uid?: number;
   // Reuse the pool's connection to this bus (as this uid) instead of opening one for this call.
   pool?: BusPool;
+  // Ends the call early (with a pool only): the alert system's per-attempt timeout or shutdown.
+  abort?: AbortSignal;
 }
 
 // Calls org.freedesktop.Notifications.Notify and resolves with the notification id the server returns.
@@ -78,7 +81,8 @@ export async function notifyDesktop(summary: string, body: string, options: Desk
       body: [dbusString(options.appName ?? 'hostguard'), 0, '', dbusString(summary), dbusString(body), [], [['urgency', ['y', URGENCY_BYTE[urgency]]]], -1],
     });
     const id = values[0];
-    if (typeof id !== 'number') throw new Error(`org.freedesktop.Notifications.Notify returned ${JSON.stringify(values)}, not a notification id`);
+    // an answer, just not one we can read: it arrived, so it is not retried
+    if (typeof id !== 'number') throw new DbusErrorReply(`org.freedesktop.Notifications.Notify returned ${JSON.stringify(values)}, not a notification id`);
     return id;
-  });
+  }, options.abort);
 }

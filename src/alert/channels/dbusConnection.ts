@@ -4,6 +4,7 @@ import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { type DbusSocketTarget, parseDbusAddress } from './dbusAddress.ts';
 import { type AuthenticatedSocket, PreauthenticatedStream, openAuthenticatedSocket } from './dbusAuth.ts';
+import { DbusErrorReply } from './dbusErrors.ts';
 
 export const SIGNAL_MESSAGE_TYPE = 4;
 
@@ -123,7 +124,7 @@ function makeSession(bus: NativeBus, failure: Failure): BusSession {
       failure.phase = `calling ${message.interface}.${message.member}`;
       return new Promise((resolve, reject) => {
         bus.invoke(message, (error, ...values) => {
-          if (error) reject(new Error(`${message.interface}.${message.member} failed: ${error.name ?? 'error'}: ${error.message ?? ''}`));
+          if (error) reject(new DbusErrorReply(`${message.interface}.${message.member} failed: ${error.name ?? 'error'}: ${error.message ?? ''}`));
           else resolve(values);
         });
       });

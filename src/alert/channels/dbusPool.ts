@@ -9,6 +9,8 @@
 // process that forgets close() still exits; the daemon should call close() on shutdown anyway.
 import { setMaxListeners } from 'node:events';
 import { type BusClient, type BusSession, type ConnectOptions, named, openBusClient } from './dbusConnection.ts';
+import { deadline } from './deadline.ts';
+import { CallUnanswered } from './dbusErrors.ts';
 
 export const DEFAULT_IDLE_MS = 60_000;
 
@@ -25,7 +27,7 @@ export interface BusPoolStats {
   reconnects: number;
 }
 
-// The connection went away under a call: worth one retry on a new connection.
+// The connection was found closed before the call was written: safe to run on a new connection.
 class ConnectionLost extends Error {}
 
 // Settles with `work`, or rejects with the reason of the first of `signals` to abort.
@@ -59,23 +61,28 @@ function reasonText(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
-// One call's deadline (timeoutMs, or the caller's abort, whichever comes first) and what it was doing.
+// One call's deadline (timeoutMs, or the caller's abort, whichever comes first) and what it was
+// doing; dispose() clears its timer when the call ends (deadline.ts says why not AbortSignal.timeout).
 class Deadline {
   readonly signal: AbortSignal;
   phase: string;
-  readonly #timeout: AbortSignal;
+  readonly #limit: ReturnType<typeof deadline>;
   readonly #timeoutMs: number;
 
   constructor(timeoutMs: number, abort: AbortSignal | undefined, phase: string) {
-    this.#timeout = AbortSignal.timeout(timeoutMs);
+    this.#limit = deadline(timeoutMs, [abort]);
     this.#timeoutMs = timeoutMs;
-    this.signal = abort ? AbortSignal.any([this.#timeout, abort]) : this.#timeout;
+    this.signal = this.#limit.signal;
     this.phase = phase;
   }
 
   error(): Error {
-    const what = this.#timeout.aborted ? `no answer within ${this.#timeoutMs} ms` : `aborted (${reasonText(this.signal.reason)})`;
+    const what = this.#limit.expired ? `no answer within ${this.#timeoutMs} ms` : `aborted (${reasonText(this.signal.reason)})`;
     return new Error(`${what} while ${this.phase}`);
+  }
+
+  dispose(): void {
+    this.#limit.dispose();
   }
 }
 
@@ -95,14 +102,18 @@ class PooledConnection {
     return this.client.closed.aborted;
   }
 
-  // A session whose calls fail as ConnectionLost when the connection goes, or as the deadline says.
+  // A session whose calls fail as ConnectionLost when the connection was gone before they were
+  // written, and as CallUnanswered when it went (or the deadline passed) after.
   session(deadline: Deadline): BusSession {
     const lost = (reason: unknown): Error => new ConnectionLost(reasonText(reason));
     return {
       call: (message) => {
-        deadline.phase = `calling ${message.interface}.${message.member}`;
-        const reply = unlessAborted(this.client.session.call(message), [this.client.closed], lost);
-        return unlessAborted(reply, [deadline.signal], () => deadline.error());
+        if (this.lost) return Promise.reject(lost(this.client.closed.reason));
+        const what = `${message.interface}.${message.member}`;
+        deadline.phase = `calling ${what}`;
+        const unanswered = (reason: unknown): Error => new CallUnanswered(`the connection closed after ${what} was sent, before its answer (${reasonText(reason)})`);
+        const reply = unlessAborted(this.client.session.call(message), [this.client.closed], unanswered);
+        return unlessAborted(reply, [deadline.signal], () => new CallUnanswered(`${deadline.error().message}, after it was sent`));
       },
       signal: (path, iface, member, signature, body) => {
         if (this.lost) throw lost(this.client.closed.reason);
@@ -137,8 +148,10 @@ export class BusPool {
   }
 
   // Runs `use` on the pooled connection for (address, uid), opening it when there is none. When the
-  // connection turns out broken (the bus restarted, say), it is replaced and `use` runs once more.
-  // Rejects with an Error naming the address; connecting and calling take at most timeoutMs together.
+  // connection is found broken before `use` wrote anything (the bus restarted, say), it is replaced
+  // and `use` runs once more; a call already written is never run again (CallUnanswered).
+  // Rejects with an Error naming the address (the cause says which kind of failure it was);
+  // connecting and calling take at most timeoutMs together.
   async run<T>(address: string, options: ConnectOptions, use: (session: BusSession) => Promise<T>, abort?: AbortSignal): Promise<T> {
     const uid = options.uid ?? process.geteuid?.() ?? 0;
     const deadline = new Deadline(options.timeoutMs, abort, `connecting and authenticating as uid ${uid}`);
@@ -157,6 +170,8 @@ export class BusPool {
       }
     } catch (error) {
       throw named(address, error);
+    } finally {
+      deadline.dispose();
     }
   }
 
