@@ -109,6 +109,15 @@ describe('AlertSystem', () => {
     expect(results.map((r) => [r.channel, r.status])).toEqual([['a', 'sent'], ['b', 'sent']]);
   });
 
+  it('test() tells listeners (the /ws topic, the store) even with no channel configured', async () => {
+    const alerts = system([]);
+    const heard: Array<[string, string, string]> = [];
+    alerts.subscribe((alert, event) => heard.push([alert.type, event, alert.state]));
+    expect(await alerts.test()).toEqual([]);
+    expect(heard).toEqual([['TEST', 'fired', 'resolved']]);
+    expect(alerts.history().map((alert) => alert.type)).toContain('TEST');
+  });
+
   it('keeps delivery statuses only for alerts still in the history, and still tells listeners and the channel status', async () => {
     const a = recorder('a');
     const alerts = new AlertSystem({

@@ -170,7 +170,10 @@ export class AlertSystem {
   async test(): Promise<DeliveryStatus[]> {
     const alert = this.create({ type: 'TEST', severity: 'info', title: 'hostguard test alert', message: 'If you can read this, the channel works.' }, `TEST:${randomUUID()}`, this.options.nowMs());
     this.firingByKey.delete(alert.dedupKey);
+    // Resolved at once (nothing to act on), but shown like any alert: on /ws and in the store,
+    // which need no channel.
     alert.state = 'resolved';
+    for (const listener of this.listeners) listener(alert, 'fired');
     const results = await Promise.all(this.options.channels.map((c) => deliver(c.channel, { ...c.policy, minSeverity: 'info' }, alert, 'fired', this.deliveryDeps())));
     this.record(alert, results);
     return results;

@@ -143,7 +143,7 @@ export const DAEMON_METRICS: Array<Family<DaemonStatus>> = [
   counter('hostguard_websocket_dropped_total', 'WebSocket clients dropped: slow (send buffer full) or no_pong (no answer to a ping).', (d) => Object.entries(d.websocket.droppedTotal).map(([reason, value]) => ({ labels: { reason }, value })), ['reason']),
   gauge('hostguard_alerts_firing', 'Alerts firing now (acknowledged ones included).', (d) => [{ value: d.alerts.firing }]),
   counter('hostguard_alerts_total', 'Alerts raised (fired or repeated), by type and severity.', (d) => pairs(d.alerts.raisedTotal, 'type', 'severity'), ['type', 'severity']),
-  counter('hostguard_alert_deliveries_total', 'Alert deliveries by channel and outcome: sent, failed or suppressed.', (d) => pairs(d.alerts.deliveriesTotal, 'channel', 'status'), ['channel', 'status']),
+  counter('hostguard_alert_deliveries_total', 'Alert deliveries by channel and outcome: sent, failed, suppressed or unknown (sent, answer lost).', (d) => pairs(d.alerts.deliveriesTotal, 'channel', 'status'), ['channel', 'status']),
   counter('hostguard_events_total', 'Host events received (exec, exit, oom_victim, guard_*, trace_*), by type.', (d) => [...d.events.receivedTotal].map(([type, value]) => ({ labels: { type }, value })), ['type']),
   counter('hostguard_events_dropped_total', 'Host events not stored because of [events] max_per_minute (still sent on /ws).', (d) => [{ value: d.events.droppedTotal() }]),
   gauge('hostguard_trace_up', '1 while the tracer is live: eBPF (mode="ebpf") or /proc sampling (mode="sampled").', (d) => {

@@ -152,6 +152,8 @@ describe.skipIf(reason !== undefined)('hostguard serve: host events and alerts',
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ count: 1, results: [{ channel: 'json-files', status: 'sent' }] });
     expect(readdirSync(alertDir).some((f) => f.includes('TEST'))).toBe(true);
+    // the test alert is also on /ws (which needs no channel)
+    await eventually('the test alert on /ws', async () => messages.find((m) => m.type === 'alert' && m.data.type === 'TEST'));
   }, 60_000);
 
   it("records a process's exit code from the tracer, and serves it filtered by pid and type", async () => {
