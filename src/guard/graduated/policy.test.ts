@@ -25,6 +25,33 @@ describe('planFor', () => {
   });
 });
 
+describe('planFor with the table and tiered policies', () => {
+  const withPolicy = (name: 'table' | 'tiered') => (level: Parameters<typeof planFor>[0], role: Parameters<typeof planFor>[1], ms = 0) => planFor(level, role, ms, { ...DEFAULT_POLICY, name });
+
+  it("table: every target gets its level's action, whatever its role", () => {
+    const table = withPolicy('table');
+    for (const role of ['alone', 'leader', 'other'] as const) {
+      expect(table('NORMAL', role)).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
+      expect(table('WARNING', role)).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+      expect(table('CRITICAL', role, 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
+      expect(table('CRITICAL', role, 1000)).toEqual({ mode: 'throttle', dutyPercent: 25, lowerPriority: true });
+      expect(table('EMERGENCY', role)).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
+    }
+  });
+
+  it('tiered: every target reniced at WARNING; the others get their level, the leader the level below', () => {
+    const tiered = withPolicy('tiered');
+    expect(tiered('WARNING', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+    expect(tiered('WARNING', 'other')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+    expect(tiered('CRITICAL', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+    expect(tiered('CRITICAL', 'other', 1000)).toEqual({ mode: 'throttle', dutyPercent: 25, lowerPriority: true });
+    expect(tiered('EMERGENCY', 'leader', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
+    expect(tiered('EMERGENCY', 'other')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
+    expect(tiered('CRITICAL', 'alone', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
+    expect(tiered('NORMAL', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
+  });
+});
+
 describe('roleOf and phasesOf', () => {
   it('a single target is alone; of several, one leads', () => {
     expect(roleOf(true, 1)).toBe('alone');

@@ -1,7 +1,10 @@
 // What each target gets at each level. A lone target gets its level's action. When several compete,
-// the one holding the most memory (the leader: closest to finishing and giving memory back) gets
-// the action of the level below, and the others that of the level above, so under pressure one
-// target keeps making progress while the rest wait instead of all stalling half-way.
+// the policy decides: 'table' gives each its level's action, as the table reads; 'tiered'
+// gives the one holding the most memory (the leader: closest to finishing and giving memory back)
+// the action of the level below; 'leader-first' also gives the others the pause from WARNING on,
+// so under pressure one target keeps making progress while the rest wait instead of all stalling
+// half-way (docs/graduated.md has the measured comparison).
+import type { MemoryPolicy } from '../../config/guardDefaults.ts';
 import type { Phases } from './dutyCycle.ts';
 import type { Level } from './levels.ts';
 
@@ -17,6 +20,7 @@ export interface Plan {
 }
 
 export interface PolicySettings {
+  name: MemoryPolicy;
   // CRITICAL's duty cycle, one step per check interval spent in the level: 50 % then 25 %.
   throttleStepsPercent: number[];
   stepMs: number;
@@ -24,21 +28,21 @@ export interface PolicySettings {
   minDutyPercent: number;
 }
 
-export const DEFAULT_POLICY: PolicySettings = { throttleStepsPercent: [50, 25], stepMs: 1000, minDutyPercent: 10 };
+export const DEFAULT_POLICY: PolicySettings = { name: 'leader-first', throttleStepsPercent: [50, 25], stepMs: 1000, minDutyPercent: 10 };
 
 const ORDER: Level[] = ['NORMAL', 'WARNING', 'CRITICAL', 'EMERGENCY'];
 
-function effectiveLevel(level: Level, role: Role): Level {
-  if (level === 'NORMAL' || role === 'alone') return level;
-  if (role === 'other') return 'EMERGENCY';
+function effectiveLevel(level: Level, role: Role, policy: MemoryPolicy): Level {
+  if (level === 'NORMAL' || role === 'alone' || policy === 'table') return level;
+  if (role === 'other') return policy === 'leader-first' ? 'EMERGENCY' : level;
   return ORDER[ORDER.indexOf(level) - 1] ?? level;
 }
 
 export function planFor(level: Level, role: Role, msInLevel: number, settings: PolicySettings): Plan {
-  const acting = effectiveLevel(level, role);
-  // The leader keeps its priority at WARNING: on a busy machine nice 10 would slow the one target
-  // whose progress gives memory back.
-  const lowerPriority = acting !== 'NORMAL';
+  const acting = effectiveLevel(level, role, settings.name);
+  // Under leader-first the leader keeps its priority at WARNING: on a busy machine nice 10 would
+  // slow the one target whose progress gives memory back. 'tiered' renices every target there.
+  const lowerPriority = acting !== 'NORMAL' || (settings.name === 'tiered' && level !== 'NORMAL');
   if (acting === 'NORMAL' || acting === 'WARNING') return { mode: 'run', dutyPercent: 100, lowerPriority };
   if (acting === 'CRITICAL') {
     const steps = settings.throttleStepsPercent;
