@@ -19,6 +19,12 @@ describe('planFor', () => {
     expect(plan('EMERGENCY', 'leader', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
   });
 
+  it('lets the next target (while the leader holds its peak) run at WARNING only, reniced', () => {
+    expect(plan('WARNING', 'next')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+    expect(plan('CRITICAL', 'next')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
+    expect(plan('EMERGENCY', 'next')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
+  });
+
   it('pauses the other targets from WARNING on, so that only the leader grows', () => {
     for (const level of ['WARNING', 'CRITICAL', 'EMERGENCY'] as const) expect(plan(level, 'other')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
     expect(plan('NORMAL', 'other')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
@@ -47,6 +53,7 @@ describe('planFor with the table and tiered policies', () => {
     expect(tiered('CRITICAL', 'other', 1000)).toEqual({ mode: 'throttle', dutyPercent: 25, lowerPriority: true });
     expect(tiered('EMERGENCY', 'leader', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
     expect(tiered('EMERGENCY', 'other')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
+    expect(tiered('CRITICAL', 'next', 0)).toEqual(tiered('CRITICAL', 'other', 0));
     expect(tiered('CRITICAL', 'alone', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
     expect(tiered('NORMAL', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
   });
@@ -54,9 +61,10 @@ describe('planFor with the table and tiered policies', () => {
 
 describe('roleOf and phasesOf', () => {
   it('a single target is alone; of several, one leads', () => {
-    expect(roleOf(true, 1)).toBe('alone');
-    expect(roleOf(true, 3)).toBe('leader');
-    expect(roleOf(false, 3)).toBe('other');
+    expect(roleOf('a', { leaderKey: 'a' }, 1)).toBe('alone');
+    expect(roleOf('a', { leaderKey: 'a', nextKey: 'b' }, 3)).toBe('leader');
+    expect(roleOf('b', { leaderKey: 'a', nextKey: 'b' }, 3)).toBe('next');
+    expect(roleOf('c', { leaderKey: 'a', nextKey: 'b' }, 3)).toBe('other');
   });
 
   it('throttles in short periods and pauses for max_pause first, then runs at the minimum duty', () => {

@@ -8,7 +8,11 @@ import type { MemoryPolicy } from '../../config/guardDefaults.ts';
 import type { Phases } from './dutyCycle.ts';
 import type { Level } from './levels.ts';
 
-export type Role = 'alone' | 'leader' | 'other';
+// 'holder': under leader-first, a leader that has stopped growing (it holds its peak and will give
+// memory back): slowing it would gain no memory and only delay the release, so it runs at full
+// speed with its own priority. 'next': meanwhile the largest of the others, which may grow at
+// WARNING and is paused from CRITICAL on, so its allocation overlaps the holder's hold.
+export type Role = 'alone' | 'leader' | 'holder' | 'next' | 'other';
 export type Mode = 'run' | 'throttle' | 'pause';
 
 export interface Plan {
@@ -34,7 +38,12 @@ const ORDER: Level[] = ['NORMAL', 'WARNING', 'CRITICAL', 'EMERGENCY'];
 
 function effectiveLevel(level: Level, role: Role, policy: MemoryPolicy): Level {
   if (level === 'NORMAL' || role === 'alone' || policy === 'table') return level;
-  if (role === 'other') return policy === 'leader-first' ? 'EMERGENCY' : level;
+  if (policy === 'leader-first') {
+    if (role === 'holder') return 'NORMAL';
+    if (role === 'next') return level === 'WARNING' ? level : 'EMERGENCY';
+    if (role === 'other') return 'EMERGENCY';
+  }
+  if (role === 'other' || role === 'next') return level;
   return ORDER[ORDER.indexOf(level) - 1] ?? level;
 }
 
@@ -42,6 +51,7 @@ export function planFor(level: Level, role: Role, msInLevel: number, settings: P
   const acting = effectiveLevel(level, role, settings.name);
   // Under leader-first the leader keeps its priority at WARNING: on a busy machine nice 10 would
   // slow the one target whose progress gives memory back. 'tiered' renices every target there.
+  // A priority lowered earlier is put back when the plan no longer lowers it (a promoted target).
   const lowerPriority = acting !== 'NORMAL' || (settings.name === 'tiered' && level !== 'NORMAL');
   if (acting === 'NORMAL' || acting === 'WARNING') return { mode: 'run', dutyPercent: 100, lowerPriority };
   if (acting === 'CRITICAL') {
@@ -52,9 +62,10 @@ export function planFor(level: Level, role: Role, msInLevel: number, settings: P
   return { mode: 'pause', dutyPercent: settings.minDutyPercent, lowerPriority };
 }
 
-export function roleOf(isLeader: boolean, targetCount: number): Role {
+export function roleOf(key: string, leader: { leaderKey?: string; leaderIdle?: boolean; nextKey?: string }, targetCount: number): Role {
   if (targetCount <= 1) return 'alone';
-  return isLeader ? 'leader' : 'other';
+  if (key === leader.leaderKey) return leader.leaderIdle ? 'holder' : 'leader';
+  return key === leader.nextKey ? 'next' : 'other';
 }
 
 // Phases of a duty cycle, in short periods so that progress is smooth: a burst of run time
