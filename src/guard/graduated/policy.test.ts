@@ -13,10 +13,14 @@ describe('planFor', () => {
     expect(plan('EMERGENCY', 'alone')).toEqual({ mode: 'pause', dutyPercent: 10, lowerPriority: true });
   });
 
-  it('treats the leader one level milder: it keeps its priority at WARNING and is never paused', () => {
+  it('treats the leader one level milder, with its own priority until it is throttled, and never pauses it', () => {
     expect(plan('WARNING', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
-    expect(plan('CRITICAL', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: true });
+    expect(plan('CRITICAL', 'leader')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
     expect(plan('EMERGENCY', 'leader', 0)).toEqual({ mode: 'throttle', dutyPercent: 50, lowerPriority: true });
+  });
+
+  it('runs a holder (a leader that stopped growing) at full speed with its own priority at every level', () => {
+    for (const level of ['WARNING', 'CRITICAL', 'EMERGENCY'] as const) expect(plan(level, 'holder')).toEqual({ mode: 'run', dutyPercent: 100, lowerPriority: false });
   });
 
   it('lets the next target (while the leader holds its peak) run at WARNING only, reniced', () => {

@@ -47,12 +47,20 @@ function effectiveLevel(level: Level, role: Role, policy: MemoryPolicy): Level {
   return ORDER[ORDER.indexOf(level) - 1] ?? level;
 }
 
+// A priority lowered earlier is put back when the plan no longer lowers it (a promoted target).
+function lowersPriority(level: Level, acting: Level, role: Role, policy: MemoryPolicy): boolean {
+  if (level === 'NORMAL') return false;
+  if (policy === 'tiered') return true;
+  // Under leader-first the leader keeps its priority unless it is throttled: on a busy machine
+  // nice 10 slows the one target whose progress gives memory back to a crawl, and the others'
+  // pauses run out meanwhile (docs/graduated.md, "The proof").
+  if (policy === 'leader-first' && (role === 'leader' || role === 'holder')) return acting === 'CRITICAL' || acting === 'EMERGENCY';
+  return acting !== 'NORMAL';
+}
+
 export function planFor(level: Level, role: Role, msInLevel: number, settings: PolicySettings): Plan {
   const acting = effectiveLevel(level, role, settings.name);
-  // Under leader-first the leader keeps its priority at WARNING: on a busy machine nice 10 would
-  // slow the one target whose progress gives memory back. 'tiered' renices every target there.
-  // A priority lowered earlier is put back when the plan no longer lowers it (a promoted target).
-  const lowerPriority = acting !== 'NORMAL' || (settings.name === 'tiered' && level !== 'NORMAL');
+  const lowerPriority = lowersPriority(level, acting, role, settings.name);
   if (acting === 'NORMAL' || acting === 'WARNING') return { mode: 'run', dutyPercent: 100, lowerPriority };
   if (acting === 'CRITICAL') {
     const steps = settings.throttleStepsPercent;
