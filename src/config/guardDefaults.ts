@@ -1,8 +1,15 @@
 // Defaults of the guard's [memory] (graduated response) and [protect] (resource protector)
 // sections: the one place they are set. Plain values, so the guard reads them without loading the
 // TOML parser and schema library (guardSections.ts) unless --config is given.
+// How competing targets share the levels' actions (docs/graduated.md, "Actions"): 'table' gives
+// every target its level's action; 'tiered' the leader one level milder; 'leader-first' also
+// pauses the others from WARNING on.
+export const MEMORY_POLICIES = ['leader-first', 'tiered', 'table'] as const;
+export type MemoryPolicy = (typeof MEMORY_POLICIES)[number];
+
 export const MEMORY_DEFAULTS = {
   enabled: false,
+  policy: 'leader-first' as MemoryPolicy,
   // 0: the cgroup's limit in cgroup mode, 75 % of MemTotal on the host.
   max_memory_mb: 0,
   warning_percent: 60,

@@ -12,11 +12,11 @@ describe('[memory] and [protect] sections', () => {
   });
 
   it('reads the seed-style keys and leaves other sections to their own schemas', () => {
-    const text = '[daemon]\nport = 9000\n[memory]\nenabled = true\nmax_memory_mb = 1024\ncheck_interval_seconds = 2\n[protect]\nmode = "prod"\n[[protect.cleanup]]\ndirectory = "/var/cache/app"\nmax_age_hours = 48\n[[protect.cleanup]]\ncommand = "journalctl --vacuum-size=200M"\nfilesystem = "/var/log"\n';
+    const text = '[daemon]\nport = 9000\n[memory]\nenabled = true\npolicy = "table"\nmax_memory_mb = 1024\ncheck_interval_seconds = 2\n[protect]\nmode = "prod"\n[[protect.cleanup]]\ndirectory = "/var/cache/app"\nmax_age_hours = 48\n[[protect.cleanup]]\ncommand = "journalctl --vacuum-size=200M"\nfilesystem = "/var/log"\n';
     expect(parseGuardSections(text, 'h.toml')).toEqual({
       ok: true,
       value: {
-        memory: { enabled: true, max_memory_mb: 1024, check_interval_seconds: 2 },
+        memory: { enabled: true, policy: 'table', max_memory_mb: 1024, check_interval_seconds: 2 },
         protect: { mode: 'prod', cleanup: [{ directory: '/var/cache/app', max_age_hours: 48 }, { command: 'journalctl --vacuum-size=200M', filesystem: '/var/log' }] },
       },
     });
@@ -25,6 +25,7 @@ describe('[memory] and [protect] sections', () => {
   it('names the file, the key, the value and what is accepted', () => {
     expect(parseGuardSections('[memory]\nwarning_percent = 120\n', 'h.toml')).toEqual({ ok: false, error: 'h.toml: [memory] warning_percent = 120: Too big: expected number to be <=100' });
     expect(parseGuardSections('[memory]\nwarnin_percent = 1\n', 'h.toml')).toEqual({ ok: false, error: 'h.toml: [memory]: Unrecognized key: "warnin_percent"' });
+    expect(parseGuardSections('[memory]\npolicy = "fair"\n', 'h.toml')).toEqual({ ok: false, error: 'h.toml: [memory] policy = "fair": Invalid option: expected one of "leader-first"|"tiered"|"table"' });
     expect(parseGuardSections('[protect]\nmode = "qa"\n', 'h.toml')).toEqual({ ok: false, error: 'h.toml: [protect] mode = "qa": Invalid option: expected one of "dev"|"test"|"prod"' });
     expect(parseGuardSections('[protect]\ncleanup = [{ directory = 5 }]\n', 'h.toml')).toMatchObject({ ok: false, error: expect.stringMatching(/^h.toml: \[protect\] cleanup.0.directory = 5: /) });
     expect(parseGuardSections('[memory\n', 'h.toml')).toMatchObject({ ok: false, error: expect.stringMatching(/^h.toml: not valid TOML at line 1/) });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
 import { z } from 'zod';
 import { type ParseResult, fail, ok } from '../sys/result.ts';
-import { MEMORY_DEFAULTS, PROTECT_DEFAULTS } from './guardDefaults.ts';
+import { MEMORY_DEFAULTS, MEMORY_POLICIES, PROTECT_DEFAULTS } from './guardDefaults.ts';
 
 const percent = z.number().min(0).max(100);
 const seconds = z.number().positive();
@@ -13,6 +13,7 @@ const seconds = z.number().positive();
 const memoryFields = z
   .object({
     enabled: z.boolean().describe('turn the graduated response on (as --graduated)'),
+    policy: z.enum(MEMORY_POLICIES).describe('competing targets: leader-first (others paused from WARNING), tiered (leader one level milder), table (all alike)'),
     max_memory_mb: z.number().int().min(0).describe('memory budget the levels are percentages of; 0: the cgroup limit, or 75 % of MemTotal'),
     warning_percent: percent.describe('WARNING at this share of the budget: nice 10 and the release signal'),
     critical_percent: percent.describe('CRITICAL: throttle (duty cycle or CPU quota)'),

@@ -53,6 +53,9 @@ Graduated response (slow the offenders down before anything is killed):
   --graduated               levels WARNING/CRITICAL/EMERGENCY on memory used of
                             the budget: renice, throttle, pause; kill only at
                             the limits above; everything restored at NORMAL
+  --policy NAME             competing targets: leader-first (default; the others
+                            wait from WARNING), tiered (the leader one level
+                            milder than the others) or table (all alike)
   --levels W,C,E            level thresholds in % of the budget (default 60,75,85)
   --max-memory MIB          the budget (default 0: the cgroup limit with
                             --cgroup, else 75 % of MemTotal)

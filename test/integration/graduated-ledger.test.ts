@@ -47,15 +47,16 @@ describe.skipIf(!support.ok)('graduated response: stopped targets, the ledger an
     return guard;
   }
 
-  // A big holder (WARNING on its own) and a small grower that the guard pauses while the big one,
-  // holding more, keeps running.
+  // A big holder (WARNING on its own) and a small grower: the guard pauses the small one, lets it
+  // grow as the next target once the big one holds its peak, and pauses it again at CRITICAL, where
+  // it stays stopped for max_pause (2 s) while the big one, holding more, keeps running.
   async function pausedSmallTarget(guard: GuardProcess): Promise<{ big: ChildProcess; small: ChildProcess }> {
     if (!cgroup) throw new Error('no cgroup');
     await guard.waitFor((e) => e.type === 'start');
     const big = cgroup.spawnInside(process.execPath, [HOG, '--total-mib', '300', '--hold-ms', '60000', '--title', 'hg-big']);
     await holding(big);
     const small = cgroup.spawnInside(process.execPath, [HOG, '--total-mib', '120', '--rate-mib-s', '40', '--chunk-mib', '2', '--hold-ms', '60000', '--title', 'hg-small']);
-    await guard.waitFor((e) => e.type === 'pause' && (e.target as { pid?: number }).pid === small.pid, 15_000);
+    await guard.waitFor((e) => e.type === 'pause' && e.level === 'CRITICAL' && (e.target as { pid?: number }).pid === small.pid, 15_000);
     await until(() => stateOf(small.pid) === 'T', 2000, 'the small hog to stop');
     return { big, small };
   }
@@ -89,9 +90,11 @@ describe.skipIf(!support.ok)('graduated response: stopped targets, the ledger an
     process.kill(small.pid ?? 0, 'SIGCONT');
     await guard.waitFor((e) => e.type === 'warn' && /continued by someone else/.test(String(e.message)), 3000);
     await until(() => stateOf(small.pid) === 'T', 1000, 'the small hog to be stopped again');
+    // Earlier resumes of it (when it ran as the next target) do not count.
+    const seen = guard.events.length;
     small.kill('SIGKILL');
     await exited(small);
-    const gone = await guard.waitFor((e) => e.type === 'resume' && (e.target as { pid?: number }).pid === small.pid);
+    const gone = await guard.waitFor((e) => e.type === 'resume' && (e.target as { pid?: number }).pid === small.pid && guard.events.indexOf(e) >= seen);
     expect(gone.reason).toBe('exited');
     expect(guard.child.exitCode).toBeNull();
     expect(guard.events.filter((e) => e.type === 'error')).toEqual([]);
@@ -108,7 +111,8 @@ describe.skipIf(!support.ok)('graduated response: stopped targets, the ledger an
       cgroup = TestCgroup.create('hg-grad-exit', 512 * MiB);
       const guard = startGuard();
       const { big, small } = await pausedSmallTarget(guard);
-      expect(getPriority(big.pid)).toBe(10);
+      // The paused one is reniced; the holder keeps its own priority (leader-first).
+      expect([getPriority(big.pid), getPriority(small.pid)]).toEqual([0, 10]);
       guard.child.kill(signal);
       expect((await exited(guard.child)).code).toBe(0);
       expect(stateOf(small.pid)).not.toBe('T');

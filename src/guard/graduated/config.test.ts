@@ -17,9 +17,9 @@ describe('graduated flags', () => {
   });
 
   it('map each flag onto the [memory] or [protect] key of the same meaning', () => {
-    const f = flags(['--graduated', '--levels', '50,70,80', '--check-interval', '0.5', '--max-memory', '2048', '--max-pause', '1.5', '--min-duty', '5', '--throttle', 'worker', '--throttle-cgroup', '/a', '--throttle-cgroup', '/b', '--release-signal', 'USR1', '--ledger', '/tmp/l.json', '--protect', 'prod', '--protected', 'sshd,user:0', '--config', '/etc/h.toml']);
+    const f = flags(['--graduated', '--policy', 'table', '--levels', '50,70,80', '--check-interval', '0.5', '--max-memory', '2048', '--max-pause', '1.5', '--min-duty', '5', '--throttle', 'worker', '--throttle-cgroup', '/a', '--throttle-cgroup', '/b', '--release-signal', 'USR1', '--ledger', '/tmp/l.json', '--protect', 'prod', '--protected', 'sshd,user:0', '--config', '/etc/h.toml']);
     expect(f).toEqual({
-      memory: { enabled: true, warning_percent: 50, critical_percent: 70, emergency_percent: 80, check_interval_seconds: 0.5, max_memory_mb: 2048, max_pause_seconds: 1.5, min_duty_percent: 5, throttle: 'worker', throttle_cgroups: ['/a', '/b'], release_signal: 'USR1', ledger: '/tmp/l.json' },
+      memory: { enabled: true, policy: 'table', warning_percent: 50, critical_percent: 70, emergency_percent: 80, check_interval_seconds: 0.5, max_memory_mb: 2048, max_pause_seconds: 1.5, min_duty_percent: 5, throttle: 'worker', throttle_cgroups: ['/a', '/b'], release_signal: 'USR1', ledger: '/tmp/l.json' },
       protect: { enabled: true, mode: 'prod' },
       protectedEntries: ['sshd,user:0'],
       configPath: '/etc/h.toml',
@@ -32,6 +32,7 @@ describe('graduated flags', () => {
       [['--check-interval', '0'], "--check-interval: invalid interval '0': expected seconds > 0"],
       [['--max-memory', '1.5'], "--max-memory: invalid size '1.5': expected whole MiB >= 0 (0: automatic)"],
       [['--protect', 'qa'], "--protect: invalid mode 'qa': expected dev, test or prod"],
+      [['--policy', 'fair'], "--policy: invalid policy 'fair': expected leader-first, tiered, table"],
     ] as const) {
       expect(parseGuardOptions([...args])).toEqual({ action: 'fail', exitCode: EXIT.badGraduated, message });
     }
@@ -43,7 +44,7 @@ describe('resolveGraduatedConfig', () => {
     const config = resolveGraduatedConfig(flags(['--graduated']));
     expect(config).toMatchObject({
       ok: true,
-      value: { thresholds: { warningPercent: 60, criticalPercent: 75, emergencyPercent: 85, hysteresisPercent: 5 }, maxMemoryBytes: 0, checkIntervalMs: 1000, maxPauseMs: 2000, minDutyPercent: 10, throttleStepsPercent: [50, 25], topGrowers: 3, niceValue: 10, throttleCgroups: [] },
+      value: { policy: 'leader-first', thresholds: { warningPercent: 60, criticalPercent: 75, emergencyPercent: 85, hysteresisPercent: 5 }, maxMemoryBytes: 0, checkIntervalMs: 1000, maxPauseMs: 2000, minDutyPercent: 10, throttleStepsPercent: [50, 25], topGrowers: 3, niceValue: 10, throttleCgroups: [] },
     });
     expect(config.ok && config.value?.protect).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 // The graduated response's and the protector's settings: defaults, then the --config file's
 // [memory] and [protect] sections, then the flags; checked once and converted to ms, bytes, RegExp.
 import { constants } from 'node:os';
-import { MEMORY_DEFAULTS, type MemorySection, PROTECT_DEFAULTS, PROTECT_MODES, type CleanupAction, type ProtectMode, type ProtectSection } from '../../config/guardDefaults.ts';
+import { MEMORY_DEFAULTS, MEMORY_POLICIES, type MemoryPolicy, type MemorySection, PROTECT_DEFAULTS, PROTECT_MODES, type CleanupAction, type ProtectMode, type ProtectSection } from '../../config/guardDefaults.ts';
 import { type ParseResult, fail, ok } from '../../sys/result.ts';
 import { type LevelThresholds, checkThresholds } from './levels.ts';
 import type { GraduatedFlags } from './options.ts';
@@ -21,6 +21,7 @@ export interface ProtectConfig {
 }
 
 export interface GraduatedConfig {
+  policy: MemoryPolicy;
   thresholds: LevelThresholds;
   // 0: automatic (the cgroup's limit, or 75 % of MemTotal on the host).
   maxMemoryBytes: number;
@@ -72,6 +73,7 @@ function checkRange(key: string, value: number, low: number, high: number, lowOp
 
 function memoryProblems(m: MemorySection): string | undefined {
   const steps = m.throttle_steps_percent;
+  if (!MEMORY_POLICIES.includes(m.policy)) return `policy = '${m.policy}': expected ${MEMORY_POLICIES.join(', ')}`;
   return (
     checkThresholds({ warningPercent: m.warning_percent, criticalPercent: m.critical_percent, emergencyPercent: m.emergency_percent, hysteresisPercent: m.hysteresis_percent }) ??
     checkRange('max_memory_mb', m.max_memory_mb, 0, Number.MAX_SAFE_INTEGER / MiB) ??
@@ -122,6 +124,7 @@ export function resolveGraduatedConfig(flags: GraduatedFlags, file: FileSections
   const extra = splitProtectedEntries(flags.protectedEntries);
   const mode = PROTECT_MODES[protect.mode];
   return ok({
+    policy: memory.policy,
     thresholds: { warningPercent: memory.warning_percent, criticalPercent: memory.critical_percent, emergencyPercent: memory.emergency_percent, hysteresisPercent: memory.hysteresis_percent },
     maxMemoryBytes: memory.max_memory_mb * MiB,
     checkIntervalMs: Math.round(memory.check_interval_seconds * 1000),

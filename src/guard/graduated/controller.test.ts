@@ -123,6 +123,29 @@ describe('graduated controller in a simulated 768 MiB cgroup with three wave wor
   });
 });
 
+describe('the leader-first policy in the simulated cgroup', () => {
+  it('lets the next target grow while the leader holds its peak, and never slows the holder', () => {
+    const world = new World(768 * MiB, 20 * MiB, [wave(0), wave(400), wave(800)]);
+    const events: GuardEvent[] = [];
+    const run = simulate(world, controllerFor(world, events), 120_000);
+    expect(run.termAtMs).toBeUndefined();
+    expect(world.workers.map((w) => w.wavesDone)).toEqual([5, 5, 5]);
+    // A pause as 'next' is only emitted for a target that was running: it grew during the hold.
+    expect(events.filter((e) => e.type === 'pause' && e.role === 'next').length).toBeGreaterThan(0);
+    expect(events.filter((e) => (e.type === 'pause' || e.type === 'throttle') && e.role === 'holder')).toEqual([]);
+  });
+
+  it('keeps three workers that start together below the kill limits, where the table and tiered policies do not', () => {
+    const termAt = (name: 'leader-first' | 'tiered' | 'table'): number | undefined => {
+      const world = new World(768 * MiB, 20 * MiB, [wave(0), wave(0), wave(0)]);
+      return simulate(world, controllerFor(world, [], { policy: { ...DEFAULT_POLICY, name } }), 120_000).termAtMs;
+    };
+    expect(termAt('leader-first')).toBeUndefined();
+    expect(termAt('tiered')).toBeGreaterThan(0);
+    expect(termAt('table')).toBeGreaterThan(0);
+  });
+});
+
 describe('graduated controller with one leaking process', () => {
   it('throttles it at CRITICAL (50 % then 25 %), pauses it at EMERGENCY, and it still makes progress', () => {
     const leaker: WorkerSpec = { startMs: 0, waveBytes: 740 * MiB, bytesPerMs: 0.1 * MiB, holdMs: 0, waves: 1, leak: true };

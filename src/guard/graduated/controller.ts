@@ -5,6 +5,7 @@ import type { Emit } from '../events.ts';
 import type { MemorySample } from '../memory.ts';
 import { ASSUMED_FILL_BYTES_PER_SECOND, MIN_SLEEP_MS } from '../poll.ts';
 import type { Timers } from './dutyCycle.ts';
+import { LeaderTracker } from './leader.ts';
 import { type Level, type LevelThresholds, LevelTracker } from './levels.ts';
 import { type PolicySettings, planFor, roleOf } from './policy.ts';
 import type { LedgerEntry, Target } from './target.ts';
@@ -48,9 +49,6 @@ export const FAST_POLL_MS = 10;
 // between two sparse samples and so pass for a process that does not grow.
 const SCAN_SHARE = 0.05;
 const SCAN_SHARE_AT_NORMAL = 0.01;
-// Another target displaces the leader only when it holds this much more memory.
-const LEADER_MARGIN_BYTES = 8 * 1024 * 1024;
-const LEADER_MARGIN_SHARE = 0.02;
 
 // The guard's own CPU time: a scan's wall time would count the time others held the CPU.
 function cpuTimeMs(): number {
@@ -78,7 +76,7 @@ export class GraduatedController {
   private infos: ProcessInfo[] = [];
   private lastScanMs = -Infinity;
   private scanCostMs = 0;
-  private leaderKey: string | undefined;
+  private readonly leadership = new LeaderTracker();
   private usedPercent = 0;
   private budgetBytes = 0;
 
@@ -129,7 +127,6 @@ export class GraduatedController {
 
   restoreAll(reason: string): void {
     for (const [key, state] of this.states) this.finish(key, state, reason);
-    this.leaderKey = undefined;
     this.journal();
   }
 
@@ -198,22 +195,11 @@ export class GraduatedController {
     }
   }
 
-  // The target holding the most memory; the current leader keeps the role unless another holds
-  // clearly more, so two near-equal targets do not swap pause and run on every poll.
-  private chooseLeader(): string | undefined {
-    let best: TargetState | undefined;
-    for (const state of this.states.values()) if (!best || state.target.memoryBytes > best.target.memoryBytes) best = state;
-    const current = this.leaderKey === undefined ? undefined : this.states.get(this.leaderKey);
-    const margin = Math.max(LEADER_MARGIN_BYTES, LEADER_MARGIN_SHARE * this.budgetBytes);
-    if (current && best && best.target.memoryBytes <= current.target.memoryBytes + margin) return current.target.ref.key;
-    return best?.target.ref.key;
-  }
-
   private applyPlans(level: Level, now: number): void {
-    this.leaderKey = this.chooseLeader();
+    const leadership = this.leadership.choose(this.states, this.budgetBytes, now);
     const msInLevel = this.levels.msInLevel(now);
     for (const [key, state] of this.states) {
-      const role = roleOf(key === this.leaderKey, this.states.size);
+      const role = roleOf(key, leadership, this.states.size);
       state.apply(planFor(level, role, msInLevel, this.settings.policy), role, { level, reason: `level ${level}` });
       state.verify();
     }
@@ -226,7 +212,7 @@ export class GraduatedController {
     this.totals.throttled.set(name, (this.totals.throttled.get(name) ?? 0) + throttledTotal);
     this.totals.paused.set(name, (this.totals.paused.get(name) ?? 0) + pausedTotal);
     this.states.delete(key);
-    if (this.leaderKey === key) this.leaderKey = undefined;
+    this.leadership.forget(key);
   }
 
   ledgerEntries(): LedgerEntry[] {

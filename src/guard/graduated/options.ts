@@ -1,6 +1,6 @@
 // Command-line flags of the graduated response and the protector. Each flag sets the [memory] or
 // [protect] key of the same meaning, so flags and a --config file merge key by key (flags win).
-import type { MemorySection, ProtectMode, ProtectSection } from '../../config/guardDefaults.ts';
+import { MEMORY_POLICIES, type MemorySection, type ProtectMode, type ProtectSection } from '../../config/guardDefaults.ts';
 import type { OptionSpec, ParsedOption } from '../getopt.ts';
 
 export interface GraduatedFlags {
@@ -15,6 +15,7 @@ export const emptyGraduatedFlags = (): GraduatedFlags => ({ memory: {}, protect:
 
 export const graduatedSpecs: OptionSpec[] = [
   { long: 'graduated', takesValue: false, name: 'graduated' },
+  { long: 'policy', takesValue: true, name: 'policy' },
   { long: 'levels', takesValue: true, name: 'levels' },
   { long: 'check-interval', takesValue: true, name: 'check-interval' },
   { long: 'max-memory', takesValue: true, name: 'max-memory' },
@@ -49,6 +50,12 @@ function positive(key: 'check_interval_seconds' | 'max_pause_seconds', what: str
 
 const appliers: Record<string, Apply> = {
   graduated: (flags) => void (flags.memory.enabled = true),
+  policy: (flags, value) => {
+    const policy = MEMORY_POLICIES.find((name) => name === value);
+    if (policy === undefined) return `invalid policy '${value}': expected ${MEMORY_POLICIES.join(', ')}`;
+    flags.memory.policy = policy;
+    return undefined;
+  },
   levels: (flags, value) => {
     const parts = value.split(',').map(number);
     const [w, c, e] = parts;

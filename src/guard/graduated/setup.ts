@@ -106,7 +106,7 @@ function describe(config: GraduatedConfig, budgetWhat: string, budgetBytes: numb
   const targets = config.throttleCgroups.length > 0 ? `cgroups ${config.throttleCgroups.join(', ')}` : config.throttle ? `processes matching /${config.throttle.source}/` : `the top ${config.topGrowers} memory growers`;
   return [
     `graduated response: WARNING ${t.warningPercent} %, CRITICAL ${t.criticalPercent} %, EMERGENCY ${t.emergencyPercent} % of ${Math.round(budgetBytes / MiB)} MiB (${budgetWhat}), hysteresis ${t.hysteresisPercent} %`,
-    `graduated response: slows ${targets}; throttle ${config.throttleStepsPercent.join(' then ')} % run time, pauses of at most ${config.maxPauseMs} ms with ${config.minDutyPercent} % run time between; check interval ${config.checkIntervalMs} ms`,
+    `graduated response: slows ${targets}; throttle ${config.throttleStepsPercent.join(' then ')} % run time, pauses of at most ${config.maxPauseMs} ms with ${config.minDutyPercent} % run time between; policy ${config.policy}; check interval ${config.checkIntervalMs} ms`,
     ledgerPath ? `graduated response: ledger ${ledgerPath}` : 'graduated response: no writable place for a ledger (/run/hostguard or the temp dir): a guard killed with SIGKILL could leave targets stopped',
   ];
 }
@@ -165,7 +165,7 @@ function buildController(parts: Parts, budget: Budget, cgroupTargets: Target[], 
     },
     {
       thresholds: config.thresholds,
-      policy: { throttleStepsPercent: config.throttleStepsPercent, stepMs: config.checkIntervalMs, minDutyPercent: config.minDutyPercent },
+      policy: { name: config.policy, throttleStepsPercent: config.throttleStepsPercent, stepMs: config.checkIntervalMs, minDutyPercent: config.minDutyPercent },
       checkIntervalMs: config.checkIntervalMs,
       maxPauseMs: config.maxPauseMs,
       select: { topGrowers: config.topGrowers, minGrowthBytes, ...(config.throttle ? { throttle: config.throttle } : {}) },

@@ -39,6 +39,8 @@ export class TargetState {
   private dutyPercent = 100;
   private quotaApplied = false;
   private reniced = false;
+  // What lowerPriority changed, to say what a restore puts back.
+  private reniceChanges: Array<{ pid: number; from: number; to: number }> = [];
   private released = false;
   private readonly counts = { throttledTotal: 0, pausedTotal: 0, throttledMs: 0, pausedMs: 0 };
   // Set when the target vanished or could not be switched: the controller drops it.
@@ -72,6 +74,7 @@ export class TargetState {
   // `why` names the cause in events: 'level CRITICAL', or the protector's reason.
   apply(plan: Plan, role: Role | 'cpu', why: { level?: Level; reason: string }): void {
     if (plan.lowerPriority) this.lowerPriority(why.reason);
+    else if (this.reniced) this.restorePriority(`${why.reason}, ${role}`);
     if (plan.mode === 'run') this.toNormal(why.reason);
     else if (plan.mode === 'throttle') this.throttle(plan, role, why.level);
     else this.pause(plan, role === 'cpu' ? 'other' : role, why.level ?? 'EMERGENCY');
@@ -90,7 +93,17 @@ export class TargetState {
     this.toNormal(reason);
     if (this.reniced) this.note(this.target.restorePriority(), 'restoring nice');
     this.reniced = false;
+    this.reniceChanges = [];
     this.released = false;
+  }
+
+  // Puts the priority back while the target stays a target (it became the leader).
+  private restorePriority(reason: string): void {
+    this.reniced = false;
+    if (!this.note(this.target.restorePriority(), 'restoring nice')) return;
+    for (const c of this.reniceChanges.splice(0)) {
+      this.deps.emit({ type: 'renice', target: this.target.ref, pid: c.pid, fromNice: c.to, toNice: c.from, source: this.deps.source, reason });
+    }
   }
 
   private lowerPriority(reason: string): void {
@@ -98,6 +111,7 @@ export class TargetState {
       this.reniced = true;
       const { outcome, changes } = this.target.lowerPriority(this.deps.niceValue);
       this.note(outcome, 'renice');
+      this.reniceChanges = changes;
       for (const c of changes) {
         this.deps.emit({ type: 'renice', target: this.target.ref, pid: c.pid, fromNice: c.from, toNice: c.to, source: this.deps.source, reason });
       }
