@@ -58,13 +58,18 @@ function reexec(nodePath, entry, args) {
   });
 }
 
+// What dist/ runs on the Node that started it, however old (>= 20): the guard, so that it is one
+// process and not a launcher beside a second Node; snapshot, help and version. The daemon, top and
+// trace need node:sqlite or dependencies that need Node >= 22, so an older Node re-execs for them.
+const RUN_ON_ANY_NODE = new Set(['guard', 'snapshot', '--version', '-v', '--help', '-h', 'help', undefined]);
+
 /** @param {string[]} args */
 export async function launch(args) {
   const compiled = join(packageRoot, 'dist', 'cli', 'main.js');
   // HOSTGUARD_FROM_SOURCE=1 runs src/ even when dist/ is current (development, and the launcher's tests).
   const fromDist = process.env.HOSTGUARD_FROM_SOURCE !== '1' && existsSync(compiled) && distIsCurrent();
   const entry = fromDist ? compiled : join(packageRoot, 'src', 'cli', 'main.ts');
-  if (canStripTypes(process.version)) {
+  if (canStripTypes(process.version) || (fromDist && RUN_ON_ANY_NODE.has(args[0]))) {
     const main = await import(pathToFileURL(entry).href);
     await main.run(args);
     return;
