@@ -7,9 +7,13 @@ import { readSmallFile } from './readFile.ts';
 
 export const DEFAULT_SYS_ROOT = '/sys';
 
+// One collator for every listing: localeCompare with a locale and options builds a new ICU
+// collator per comparison, and sorting /sys/block's 13 names that way cost 0.1 ms a tick.
+const byNumericName = new Intl.Collator('en', { numeric: true }).compare;
+
 function list(dir: string): string[] {
   try {
-    return readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return readdirSync(dir).sort(byNumericName);
   } catch {
     return [];
   }
@@ -161,16 +165,22 @@ export interface ZramDevice {
   memoryUsedBytes: number;
 }
 
+// The zram devices in /sys/block (zram0, zram1, ...), in numeric order.
+export function listZramDevices(sysRoot = DEFAULT_SYS_ROOT): string[] {
+  return list(join(sysRoot, 'block')).filter((entry) => /^zram\d+$/.test(entry));
+}
+
 // mm_stat: orig_data_size compr_data_size mem_used_total mem_limit mem_used_max same_pages ...
+// `read` lets a caller re-read through held descriptors; undefined when the device is gone or unreadable.
+export function readZramDevice(name: string, sysRoot = DEFAULT_SYS_ROOT, read: (path: string) => string | undefined = readSmallFile): ZramDevice | undefined {
+  const dir = join(sysRoot, 'block', name);
+  const diskSizeBytes = parseCounter(read(join(dir, 'disksize'))?.trim() ?? '');
+  const stats = (read(join(dir, 'mm_stat'))?.trim() ?? '').split(/\s+/, 3).map(parseCounter);
+  const [originalDataBytes, compressedDataBytes, memoryUsedBytes] = stats;
+  if (diskSizeBytes === undefined || originalDataBytes === undefined || compressedDataBytes === undefined || memoryUsedBytes === undefined) return undefined;
+  return { name, diskSizeBytes, originalDataBytes, compressedDataBytes, memoryUsedBytes };
+}
+
 export function readZramDevices(sysRoot = DEFAULT_SYS_ROOT): ZramDevice[] {
-  const base = join(sysRoot, 'block');
-  const devices: ZramDevice[] = [];
-  for (const name of list(base).filter((entry) => /^zram\d+$/.test(entry))) {
-    const diskSizeBytes = parseCounter(text(join(base, name, 'disksize')) ?? '');
-    const stats = (text(join(base, name, 'mm_stat')) ?? '').split(/\s+/).map(parseCounter);
-    const [originalDataBytes, compressedDataBytes, memoryUsedBytes] = stats;
-    if (diskSizeBytes === undefined || originalDataBytes === undefined || compressedDataBytes === undefined || memoryUsedBytes === undefined) continue;
-    devices.push({ name, diskSizeBytes, originalDataBytes, compressedDataBytes, memoryUsedBytes });
-  }
-  return devices;
+  return listZramDevices(sysRoot).flatMap((name) => readZramDevice(name, sysRoot) ?? []);
 }
