@@ -1,4 +1,4 @@
-// The per-process files read rarely: status, cmdline and cgroup once per process, io when it ran.
+// The per-process files read rarely: status, cmdline and cgroup when a process is shown, io when it ran.
 import { parseCmdline, parsePidCgroup, memoryCgroupPath } from '../sys/parsePidFiles.ts';
 import { parsePidStatus } from '../sys/parsePidStatus.ts';
 import { readPidIo } from '../sys/readHost.ts';
@@ -7,6 +7,7 @@ import type { TrackedProcess } from './processTable.ts';
 
 // uid, cmdline and memory cgroup; kernel threads have none of their own.
 export function readStaticDetails(procRoot: string, entry: TrackedProcess): void {
+  entry.detailsRead = true;
   if (entry.kernelThread) {
     entry.cmdline = '';
     entry.uid = 0;

@@ -7,7 +7,7 @@ import { readProcStat } from '../sys/readHost.ts';
 import { readSmallFile } from '../sys/readFile.ts';
 import type { Collector, CollectorDefinition, CollectorEnvironment, Tick } from './collector.ts';
 import { formatBytes, formatPercent, formatRate } from './format.ts';
-import { refreshIo } from './processDetails.ts';
+import { readStaticDetails, refreshIo } from './processDetails.ts';
 import { ProcessTable, type TrackedProcess } from './processTable.ts';
 import { defined, round } from './rates.ts';
 import type { ProcessInfo, ProcessMetrics } from './types.ts';
@@ -85,6 +85,7 @@ class ProcessCollector implements Collector<'processes'> {
   private info(entry: TrackedProcess): ProcessInfo {
     const { stat } = entry;
     const rssBytes = stat.rssPages * this.env.pageSizeBytes;
+    if (!entry.detailsRead) readStaticDetails(this.env.procRoot, entry);
     this.refreshOom(entry);
     const rate = (value: number | undefined): number | undefined => (value === undefined ? undefined : round(value));
     return {

@@ -87,8 +87,12 @@ export interface NetLink {
   mtuBytes?: number;
 }
 
-export function readNetOperState(name: string, sysRoot = DEFAULT_SYS_ROOT): string | undefined {
-  return text(join(sysRoot, 'class', 'net', name, 'operstate'));
+export function netOperStatePath(name: string, sysRoot = DEFAULT_SYS_ROOT): string {
+  return join(sysRoot, 'class', 'net', name, 'operstate');
+}
+
+export function readNetOperState(name: string, sysRoot = DEFAULT_SYS_ROOT, read: (path: string) => string | undefined = readSmallFile): string | undefined {
+  return read(netOperStatePath(name, sysRoot))?.trim();
 }
 
 export function readNetLink(name: string, sysRoot = DEFAULT_SYS_ROOT): NetLink | undefined {
