@@ -60,22 +60,23 @@ export function scanFlatKey(text: string, key: string): ParseResult<number | und
     while (i < end && isBlank(text.charCodeAt(i))) i++;
     if (key.length > 0 && text.startsWith(key, i) && (i + key.length === end || isBlank(text.charCodeAt(i + key.length)))) {
       const value = scanValue(text, i + key.length, end);
-      if (typeof value === 'string') return fail(value);
-      found = value;
+      if (value === false) return fail(`keyed file: line '${text.slice(at, end).slice(0, 80)}' is not 'key integer'`);
+      // Like parseFlatKeyed's map: a later line of the key replaces an earlier one, unless beyond 2^53.
+      if (value !== undefined) found = value;
     }
     at = end + 1;
   }
   return ok(found);
 }
 
-// The integer between start and end (blanks around it); a string saying what is wrong otherwise.
-function scanValue(text: string, start: number, end: number): number | undefined | string {
+// The integer between start and end (blanks around it), undefined beyond 2^53, false if not an integer.
+function scanValue(text: string, start: number, end: number): number | undefined | false {
   let i = start;
   while (i < end && isBlank(text.charCodeAt(i))) i++;
   let last = end;
   while (last > i && isBlank(text.charCodeAt(last - 1))) last--;
   const raw = text.slice(i, last);
-  if (!/^-?\d+$/.test(raw)) return `keyed file: line '${text.slice(start, end).slice(0, 80)}' is not 'key integer'`;
+  if (!/^-?\d+$/.test(raw)) return false;
   const value = Number(raw);
   return Number.isSafeInteger(value) ? value : undefined;
 }
