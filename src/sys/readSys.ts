@@ -1,84 +1,18 @@
 // Readers of /sys under an injectable root: thermal zones, hwmon sensors, network links, USB devices, block devices.
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLinkSpeed, parseMillidegrees, parseUsbSpeed } from './parseSysValues.ts';
+import { listSorted as list } from './listDir.ts';
+import { parseLinkSpeed, parseUsbSpeed } from './parseSysValues.ts';
 import { parseCounter } from './numbers.ts';
 import { readSmallFile } from './readFile.ts';
 
 export const DEFAULT_SYS_ROOT = '/sys';
 
-// One collator for every listing: localeCompare with a locale and options builds a new ICU
-// collator per comparison, and sorting /sys/block's 13 names that way cost 0.1 ms a tick.
-const byNumericName = new Intl.Collator('en', { numeric: true }).compare;
-
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort(byNumericName);
-  } catch {
-    return [];
-  }
-}
 
 function text(path: string): string | undefined {
   return readSmallFile(path)?.trim();
 }
 
-function celsius(path: string): number | undefined {
-  const raw = readSmallFile(path);
-  if (raw === undefined) return undefined;
-  const result = parseMillidegrees(raw);
-  return result.ok ? result.value : undefined;
-}
-
-export interface TemperatureSensor {
-  source: 'thermal' | 'hwmon';
-  // thermal_zone0, or the hwmon chip name and attribute (coretemp/temp1)
-  sensor: string;
-  label: string;
-  celsius: number;
-  criticalCelsius?: number;
-}
-
-// Zones whose temp cannot be read (ENODATA from a sleeping sensor) are left out.
-export function readThermalZones(sysRoot = DEFAULT_SYS_ROOT): TemperatureSensor[] {
-  const base = join(sysRoot, 'class', 'thermal');
-  const sensors: TemperatureSensor[] = [];
-  for (const zone of list(base).filter((name) => name.startsWith('thermal_zone'))) {
-    const value = celsius(join(base, zone, 'temp'));
-    if (value === undefined) continue;
-    let criticalCelsius: number | undefined;
-    for (let trip = 0; trip < 32; trip++) {
-      const type = text(join(base, zone, `trip_point_${trip}_type`));
-      if (type === undefined) break;
-      if (type === 'critical') criticalCelsius = celsius(join(base, zone, `trip_point_${trip}_temp`));
-    }
-    const label = text(join(base, zone, 'type')) ?? zone;
-    sensors.push({ source: 'thermal', sensor: zone, label, celsius: value, ...(criticalCelsius === undefined ? {} : { criticalCelsius }) });
-  }
-  return sensors;
-}
-
-// Attributes live in hwmonN/ or, for older drivers, in hwmonN/device/.
-export function readHwmonSensors(sysRoot = DEFAULT_SYS_ROOT): TemperatureSensor[] {
-  const base = join(sysRoot, 'class', 'hwmon');
-  const sensors: TemperatureSensor[] = [];
-  for (const hwmon of list(base)) {
-    for (const dir of [join(base, hwmon), join(base, hwmon, 'device')]) {
-      const inputs = list(dir).filter((name) => /^temp\d+_input$/.test(name));
-      const chip = text(join(base, hwmon, 'name')) ?? text(join(dir, 'name')) ?? hwmon;
-      for (const input of inputs) {
-        const prefix = input.slice(0, -'_input'.length);
-        const value = celsius(join(dir, input));
-        if (value === undefined) continue;
-        const criticalCelsius = celsius(join(dir, `${prefix}_crit`));
-        const label = text(join(dir, `${prefix}_label`)) ?? `${chip} ${prefix}`;
-        sensors.push({ source: 'hwmon', sensor: `${chip}/${prefix}`, label, celsius: value, ...(criticalCelsius === undefined ? {} : { criticalCelsius }) });
-      }
-      if (inputs.length > 0) break;
-    }
-  }
-  return sensors;
-}
+export { type TemperatureSensor, readHwmonSensors, readThermalZones } from './readTemperatures.ts';
 
 export interface NetLink {
   operState: string;
