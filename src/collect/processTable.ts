@@ -21,7 +21,6 @@ import { isKernelThread } from '../sys/parsePidStat.ts';
 import { parseProcStat } from '../sys/parseProcStat.ts';
 import { listPids } from '../sys/readProc.ts';
 import { kernelFileReader } from '../sys/kernelFiles.ts';
-import { readSmallFile } from '../sys/readFile.ts';
 import { type ScannedPidStat, scanPidStat } from '../sys/scanPidStat.ts';
 import { isProcfs } from '../sys/readHost.ts';
 
@@ -255,10 +254,6 @@ export class ProcessTable {
       entry.runtimeNs = runtime.value;
     }
     return same;
-  }
-
-  pidFile(pid: number, name: string): string | undefined {
-    return readSmallFile(`${this.procRoot}/${pid}/${name}`);
   }
 
   close(): void {

@@ -55,8 +55,8 @@ export function readCpuinfo(procRoot: string): ParseResult<CpuInfo> {
 }
 
 // undefined when the process vanished or its io file is not readable (another user's, or ptrace-protected).
-export function readPidIo(pid: number, procRoot: string): PidIo | undefined {
-  const text = readSmallFile(`${procRoot}/${pid}/io`);
+export function readPidIo(pid: number, procRoot: string, read: ReadText = readSmallFile): PidIo | undefined {
+  const text = read(`${procRoot}/${pid}/io`);
   if (text === undefined) return undefined;
   const result = parsePidIo(text);
   return result.ok ? result.value : undefined;
