@@ -65,13 +65,19 @@ describe('HeldFileReader', () => {
 });
 
 describe('HeldFileReader readToEnd', () => {
-  // smaps of a sleeping process: a seq_file of several pages that does not change while it sleeps.
+  // maps of a sleeping python (about 14 KB): a seq_file of several pages that does not change while it sleeps.
   it('reads a multi-page seq_file whole, where one short read would stop at a page', async () => {
-    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const child = spawn('python3', ['-c', 'import time; time.sleep(60)'], { stdio: 'ignore' });
     children.push(child);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const path = `/proc/${child.pid}/smaps`;
-    const truth = readFileSync(path, 'utf8');
+    const path = `/proc/${child.pid}/maps`;
+    // Wait until python has settled (its maps stop changing).
+    let truth = '';
+    for (let i = 0; i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = readFileSync(path, 'utf8');
+      if (now === truth) break;
+      truth = now;
+    }
     expect(truth.length).toBeGreaterThan(8192);
     const whole = new HeldFileReader(4, { readToEnd: true });
     const firstRead = new HeldFileReader(4);
