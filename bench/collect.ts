@@ -1,11 +1,12 @@
 // Benchmark of the collectors: `npm run bench -- collect [--minutes N] [--extra 1000,100] [--samples N]`.
 // With N extra sleeping processes: one full collection (median, p95), the process collector alone,
-// and the CPU seconds of sampling every second for --minutes, extrapolated per hour and as % of a core.
+// and the CPU seconds of sampling every second for --minutes, extrapolated per hour and as % of a core,
+// split by collector.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Snapshotter, type SnapshotterOptions } from '../src/collect/snapshotter.ts';
-import { collectorNames } from '../src/collect/registry.ts';
+import { Snapshotter, type SnapshotterOptions, environmentFor } from '../src/collect/snapshotter.ts';
+import { collectorNames, collectorRegistry } from '../src/collect/registry.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,18 +68,51 @@ async function timeCollections(options: SnapshotterOptions): Promise<{ median: n
   return { median: percentile(times, 50), p95: percentile(times, 95) };
 }
 
-async function cpuOfSampling(options: SnapshotterOptions): Promise<number> {
-  const snapshotter = new Snapshotter(options);
-  snapshotter.collect();
-  const before = cpuSeconds();
+interface SamplingCost {
+  // CPU seconds of the whole process over the run: /proc/self/stat (10 ms ticks) and getrusage (us)
+  statSeconds: number;
+  rusageSeconds: number;
+  // per collector: CPU microseconds and wall milliseconds per tick, mean over the run
+  perCollector: Array<{ name: string; cpuMicros: number; wallMs: number }>;
+}
+
+// Runs every default collector once a second, as Snapshotter does (registry order, same
+// environment), timing each with process.cpuUsage() so the cost can be split by collector.
+async function costOfSampling(): Promise<SamplingCost> {
+  const env = environmentFor({});
+  const running = collectorRegistry.filter((d) => d.defaultEnabled).map((d) => ({ name: d.name, collector: d.create(env), cpuMicros: 0, wallMs: 0 }));
+  const collectAll = (): void => {
+    const tick = { monotonicMs: performance.now(), wallMs: Date.now() };
+    for (const r of running) {
+      const cpuBefore = process.cpuUsage();
+      const wallBefore = performance.now();
+      try {
+        r.collector.collect(tick);
+      } catch {
+        // the snapshot would record it; the cost is what is measured here
+      }
+      r.wallMs += performance.now() - wallBefore;
+      const cpu = process.cpuUsage(cpuBefore);
+      r.cpuMicros += cpu.user + cpu.system;
+    }
+  };
+  collectAll();
+  for (const r of running) Object.assign(r, { cpuMicros: 0, wallMs: 0 });
+  const statBefore = cpuSeconds();
+  const rusageBefore = process.cpuUsage();
   const ticks = Math.round(minutes * 60);
   for (let i = 0; i < ticks; i++) {
     await sleep(1000);
-    snapshotter.collect();
+    collectAll();
   }
-  const used = cpuSeconds() - before;
-  snapshotter.close();
-  return used;
+  const rusage = process.cpuUsage(rusageBefore);
+  const statSeconds = cpuSeconds() - statBefore;
+  for (const r of running) r.collector.close();
+  return {
+    statSeconds,
+    rusageSeconds: (rusage.user + rusage.system) / 1e6,
+    perCollector: running.map((r) => ({ name: r.name, cpuMicros: r.cpuMicros / ticks, wallMs: r.wallMs / ticks })),
+  };
 }
 
 // The machine's load around each figure: other work on the host inflates both time and CPU.
@@ -96,10 +130,15 @@ for (const extra of extras) {
   process.stdout.write(`full collection      median ${full.median.toFixed(2)} ms   p95 ${full.p95.toFixed(2)} ms   (${samples} samples)\n`);
   const proc = await timeCollections(processesOnly);
   process.stdout.write(`process collector    median ${proc.median.toFixed(2)} ms   p95 ${proc.p95.toFixed(2)} ms\n`);
-  const used = await cpuOfSampling({});
+  const cost = await costOfSampling();
   const seconds = minutes * 60;
-  process.stdout.write(
-    `1 s sampling for ${minutes} min: ${used.toFixed(2)} CPU s -> ${((used / seconds) * 3600).toFixed(1)} CPU s per hour, ${((used / seconds) * 100).toFixed(2)} % of one core (load average after: ${load()})\n`,
-  );
+  const share = (used: number): string => `${used.toFixed(2)} CPU s -> ${((used / seconds) * 3600).toFixed(1)} CPU s per hour, ${((used / seconds) * 100).toFixed(2)} % of one core`;
+  process.stdout.write(`1 s sampling for ${minutes} min: ${share(cost.rusageSeconds)} (getrusage); /proc/self/stat: ${share(cost.statSeconds)} (load average after: ${load()})\n`);
+  let insideMicros = 0;
+  for (const c of cost.perCollector) {
+    insideMicros += c.cpuMicros;
+    process.stdout.write(`  ${c.name.padEnd(13)} ${(c.cpuMicros / 1000).toFixed(3)} ms CPU   ${c.wallMs.toFixed(3)} ms wall   per tick\n`);
+  }
+  process.stdout.write(`  ${'all'.padEnd(13)} ${(insideMicros / 1000).toFixed(3)} ms CPU per tick inside collect(), ${(insideMicros / 1e4).toFixed(3)} % of one core\n`);
 }
 killChildren();

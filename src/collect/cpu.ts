@@ -1,5 +1,7 @@
 // CPU collector: busy % in total and per core with its split, load averages, context switches, task counts.
 import { type CpuTimes, type ProcStat } from '../sys/parseProcStat.ts';
+import type { HeldFileReader } from '../sys/heldFiles.ts';
+import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { readLoadavg, readProcStat } from '../sys/readHost.ts';
 import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, secondsSince } from './collector.ts';
 import { formatPercent } from './format.ts';
@@ -39,16 +41,19 @@ export function cpuSplit(previous: CpuTimes, current: CpuTimes): Partial<CpuMetr
 
 class CpuCollector implements Collector<'cpu'> {
   private readonly env: CollectorEnvironment;
+  private readonly files: HeldFileReader;
   private previous: { tick: Tick; stat: ProcStat } | undefined;
 
   constructor(env: CollectorEnvironment) {
     this.env = env;
+    this.files = kernelFileReader(env.procRoot);
   }
 
   collect(tick: Tick): CpuMetrics {
-    const stat = readProcStat(this.env.procRoot, this.env.clockTicksPerSecond);
+    const read = (path: string): string | undefined => this.files.read(path);
+    const stat = readProcStat(this.env.procRoot, this.env.clockTicksPerSecond, read);
     if (!stat.ok) throw new Error(stat.error);
-    const load = readLoadavg(this.env.procRoot);
+    const load = readLoadavg(this.env.procRoot, read);
     if (!load.ok) throw new Error(load.error);
     const before = this.previous;
     const seconds = secondsSince(before?.tick, tick);
@@ -78,7 +83,9 @@ class CpuCollector implements Collector<'cpu'> {
     };
   }
 
-  close(): void {}
+  close(): void {
+    this.files.close();
+  }
 }
 
 export const cpuCollector: CollectorDefinition<'cpu'> = {

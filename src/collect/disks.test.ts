@@ -39,4 +39,26 @@ describe('disk collector', () => {
     const kept = realFilesystems([mount('/', 'ext4', '/dev/sda1'), mount('/proc', 'proc', 'proc'), mount('/data', 'xfs', '/dev/sdb'), mount('/data', 'tmpfs', 'tmpfs'), mount('/mnt/nfs', 'nfs4', 'server:/x')]);
     expect(kept.map((m) => [m.mountPoint, m.fsType])).toEqual([['/', 'ext4'], ['/data', 'tmpfs']]);
   });
+
+  it('follows mountinfo whenever its text changes (the parse is kept while the text is the same)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hostguard-disk-'));
+    dirs.push(root);
+    mkdirSync(join(root, 'self'));
+    mkdirSync(join(root, 'sub'));
+    writeDiskstats(root, []);
+    // Mount points in this temporary tree, so statfs answers for real.
+    const line = (id: number, point: string): string => `${id} 1 254:1 / ${point} rw,relatime shared:1 - ext4 /dev/vda1 rw\n`;
+    writeFileSync(join(root, 'self', 'mountinfo'), line(30, root));
+    const collector = diskCollector.create(environmentFor({ procRoot: root, sysRoot: join(root, 'nosys') }));
+    const points = (ms: number): string[] => collector.collect({ monotonicMs: ms, wallMs: ms }).filesystems.map((f) => f.mountPoint);
+    expect(points(0)).toEqual([root]);
+    expect(points(1000)).toEqual([root]);
+    writeFileSync(join(root, 'self', 'mountinfo'), line(30, root) + line(31, join(root, 'sub')));
+    expect(points(2000)).toEqual([root, join(root, 'sub')]);
+    writeFileSync(join(root, 'self', 'mountinfo'), line(31, join(root, 'sub')));
+    expect(points(3000)).toEqual([join(root, 'sub')]);
+    const usage = collector.collect({ monotonicMs: 4000, wallMs: 4000 }).filesystems[0];
+    expect(usage?.totalBytes).toBeGreaterThan(0);
+    collector.close();
+  });
 });

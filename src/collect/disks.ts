@@ -1,8 +1,10 @@
 // Disk collector: usage of each real mounted filesystem (statfs) and I/O rates of each block device (/proc/diskstats).
 import { statfsSync } from 'node:fs';
+import type { HeldFileReader } from '../sys/heldFiles.ts';
+import { kernelFileReader } from '../sys/kernelFiles.ts';
 import type { DiskCounters } from '../sys/parseDiskstats.ts';
-import type { MountEntry } from '../sys/parseMountinfo.ts';
-import { readDiskstats, readMountinfo } from '../sys/readHost.ts';
+import { type MountEntry, parseMountinfo } from '../sys/parseMountinfo.ts';
+import { mountinfoPath, readDiskstats } from '../sys/readHost.ts';
 import { isPartition } from '../sys/readSys.ts';
 import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, secondsSince } from './collector.ts';
 import { formatBytes, formatPercent, formatRate } from './format.ts';
@@ -60,9 +62,25 @@ class DiskCollector implements Collector<'disks'> {
   private readonly env: CollectorEnvironment;
   private previous: { tick: Tick; byName: Map<string, DiskCounters> } | undefined;
   private readonly wholeDisk = new Map<string, boolean>();
+  private readonly files: HeldFileReader;
+  // mountinfo's text and the filesystems parsed from it: parsed again only when the text changed
+  private mounts: { text: string; filesystems: MountEntry[] } | undefined;
 
   constructor(env: CollectorEnvironment) {
     this.env = env;
+    this.files = kernelFileReader(env.procRoot);
+  }
+
+  private realMounts(): MountEntry[] {
+    const path = mountinfoPath(this.env.procRoot);
+    const text = this.files.read(path);
+    if (text === undefined) throw new Error(`${path}: cannot be read`);
+    if (this.mounts?.text !== text) {
+      const parsed = parseMountinfo(text);
+      if (!parsed.ok) throw new Error(`${path}: ${parsed.error}`);
+      this.mounts = { text, filesystems: realFilesystems(parsed.value) };
+    }
+    return this.mounts.filesystems;
   }
 
   private isWholeDisk(disk: DiskCounters): boolean {
@@ -76,7 +94,7 @@ class DiskCollector implements Collector<'disks'> {
   }
 
   private devices(tick: Tick): BlockDeviceIo[] {
-    const result = readDiskstats(this.env.procRoot);
+    const result = readDiskstats(this.env.procRoot, (path) => this.files.read(path));
     if (!result.ok) throw new Error(result.error);
     const disks = result.value.filter((disk) => this.isWholeDisk(disk));
     const seconds = secondsSince(this.previous?.tick, tick);
@@ -105,13 +123,13 @@ class DiskCollector implements Collector<'disks'> {
   }
 
   collect(tick: Tick): DiskMetrics {
-    const mounts = readMountinfo(this.env.procRoot);
-    if (!mounts.ok) throw new Error(mounts.error);
-    const filesystems = realFilesystems(mounts.value).flatMap((mount) => usage(mount) ?? []);
+    const filesystems = this.realMounts().flatMap((mount) => usage(mount) ?? []);
     return { filesystems, devices: this.devices(tick) };
   }
 
-  close(): void {}
+  close(): void {
+    this.files.close();
+  }
 }
 
 export const diskCollector: CollectorDefinition<'disks'> = {

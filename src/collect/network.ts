@@ -1,7 +1,9 @@
 // Network collector: per-interface traffic rates, errors and drops (/proc/net/dev) and link state (/sys/class/net).
 import type { DirectionCounters, InterfaceCounters } from '../sys/parseNetDev.ts';
+import type { HeldFileReader } from '../sys/heldFiles.ts';
+import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { readNetDev } from '../sys/readHost.ts';
-import { type NetLink, readNetLink, readNetOperState } from '../sys/readSys.ts';
+import { type NetLink, netOperStatePath, readNetLink, readNetOperState } from '../sys/readSys.ts';
 import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, secondsSince } from './collector.ts';
 import { formatRate } from './format.ts';
 import { counterRate, defined, round } from './rates.ts';
@@ -28,26 +30,34 @@ class NetworkCollector implements Collector<'network'> {
   private readonly env: CollectorEnvironment;
   private previous: { tick: Tick; byName: Map<string, InterfaceCounters> } | undefined;
   private readonly links = new Map<string, { link: NetLink; readAtMs: number }>();
+  private readonly procFiles: HeldFileReader;
+  // operstate through held descriptors; one follows its device through a rename, so it is
+  // reopened by name whenever the link is re-read (the staleness speed and MTU have anyway).
+  private readonly sysFiles: HeldFileReader;
 
   private link(name: string, tick: Tick): NetLink | undefined {
     const cached = this.links.get(name);
-    const operState = readNetOperState(name, this.env.sysRoot);
+    const operState = readNetOperState(name, this.env.sysRoot, (path) => this.sysFiles.read(path));
     if (operState === undefined) {
       this.links.delete(name);
       return undefined;
     }
     if (cached && cached.link.operState === operState && tick.monotonicMs - cached.readAtMs < LINK_REFRESH_MS) return cached.link;
+    this.sysFiles.release(netOperStatePath(name, this.env.sysRoot));
     const link = readNetLink(name, this.env.sysRoot);
     if (link) this.links.set(name, { link, readAtMs: tick.monotonicMs });
+    else this.links.delete(name);
     return link;
   }
 
   constructor(env: CollectorEnvironment) {
     this.env = env;
+    this.procFiles = kernelFileReader(env.procRoot);
+    this.sysFiles = kernelFileReader(env.sysRoot);
   }
 
   collect(tick: Tick): NetworkMetrics {
-    const result = readNetDev(this.env.procRoot);
+    const result = readNetDev(this.env.procRoot, (path) => this.procFiles.read(path));
     if (!result.ok) throw new Error(result.error);
     const seconds = secondsSince(this.previous?.tick, tick);
     const before = this.previous?.byName;
@@ -63,10 +73,20 @@ class NetworkCollector implements Collector<'network'> {
         transmit: traffic(counters.transmit, old?.transmit, seconds),
       };
     });
+    // What is held for interfaces that vanished is let go.
+    for (const name of before?.keys() ?? []) if (!this.previous.byName.has(name)) this.forget(name);
     return { interfaces };
   }
 
-  close(): void {}
+  private forget(name: string): void {
+    this.links.delete(name);
+    this.sysFiles.release(netOperStatePath(name, this.env.sysRoot));
+  }
+
+  close(): void {
+    this.procFiles.close();
+    this.sysFiles.close();
+  }
 }
 
 export const networkCollector: CollectorDefinition<'network'> = {

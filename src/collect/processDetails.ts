@@ -1,12 +1,13 @@
-// The per-process files read rarely: status, cmdline and cgroup once per process, io when it ran.
+// The per-process files read rarely: status, cmdline and cgroup when a process is shown, io when it ran.
 import { parseCmdline, parsePidCgroup, memoryCgroupPath } from '../sys/parsePidFiles.ts';
 import { parsePidStatus } from '../sys/parsePidStatus.ts';
 import { readPidIo } from '../sys/readHost.ts';
-import { readSmallFile } from '../sys/readFile.ts';
+import { type ReadText, readSmallFile } from '../sys/readFile.ts';
 import type { TrackedProcess } from './processTable.ts';
 
 // uid, cmdline and memory cgroup; kernel threads have none of their own.
 export function readStaticDetails(procRoot: string, entry: TrackedProcess): void {
+  entry.detailsRead = true;
   if (entry.kernelThread) {
     entry.cmdline = '';
     entry.uid = 0;
@@ -26,7 +27,7 @@ export function readStaticDetails(procRoot: string, entry: TrackedProcess): void
 
 // Reads /proc/PID/io if the process ran since the last io read (one that did not run did no I/O
 // of its own) and derives the rates from the previous reading, however old it is.
-export function refreshIo(procRoot: string, entry: TrackedProcess, tick: number, monotonicMs: number): void {
+export function refreshIo(procRoot: string, entry: TrackedProcess, tick: number, monotonicMs: number, read?: ReadText): void {
   const before = entry.io;
   if (entry.ioUnreadable) return;
   if (before && entry.ranTick <= entry.ioTick) {
@@ -35,7 +36,7 @@ export function refreshIo(procRoot: string, entry: TrackedProcess, tick: number,
     return;
   }
   entry.ioTick = tick;
-  const io = readPidIo(entry.pid, procRoot);
+  const io = readPidIo(entry.pid, procRoot, read);
   if (!io) {
     // Permission to read it does not come back for the same process: do not try every tick.
     entry.ioUnreadable = true;

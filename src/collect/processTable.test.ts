@@ -89,6 +89,17 @@ describe('ProcessTable on the real /proc', () => {
     expect(detected).toBeLessThanOrEqual((used < 0 ? scans.length - 1 : used) + 1);
   });
 
+  it('reads no status, cmdline or cgroup while scanning: those wait until a process is shown', async () => {
+    const sleeper = python('import time; time.sleep(600)');
+    await sleep(300);
+    const table = new ProcessTable('/proc', 100);
+    tables.push(table);
+    table.scan(performance.now());
+    const tracked = [...table.processes].find((p) => p.pid === sleeper.pid);
+    expect(tracked).toMatchObject({ detailsRead: false, cmdline: '' });
+    expect(tracked?.uid).toBeUndefined();
+  });
+
   it('drops a process as soon as it exits, and sees a new one', async () => {
     const sleeper = python('import time; time.sleep(600)');
     await sleep(300);

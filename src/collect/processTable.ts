@@ -1,5 +1,5 @@
 // The process table behind the process collector: CPU time, state, threads and RSS of every
-// process each tick; status, cmdline and cgroup once per process (cached by pid and start time).
+// process each tick; status, cmdline and cgroup only for a process shown (processDetails.ts).
 //
 // Cost, measured on this 2-CPU VM at a 1 s interval (cold caches), per process: stat 13 us,
 // schedstat 5 us, and listing /proc 2 us. Reading every stat every tick costs 1.5 % of a core at
@@ -20,10 +20,9 @@ import { parseSchedstatRuntime } from '../sys/parsePidSchedstat.ts';
 import { isKernelThread } from '../sys/parsePidStat.ts';
 import { parseProcStat } from '../sys/parseProcStat.ts';
 import { listPids } from '../sys/readProc.ts';
-import { readSmallFile } from '../sys/readFile.ts';
+import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { type ScannedPidStat, scanPidStat } from '../sys/scanPidStat.ts';
 import { isProcfs } from '../sys/readHost.ts';
-import { readStaticDetails } from './processDetails.ts';
 
 const STAT_REFRESH_TICKS = 10;
 const MAX_BACKOFF_TICKS = 8;
@@ -36,6 +35,9 @@ export interface TrackedProcess {
   pid: number;
   stat: ScannedPidStat;
   kernelThread: boolean;
+  // uid, cmdline and cgroup, read when the process is first shown and again after an exec:
+  // most processes never make a top list, and short-lived ones would cost three opens each
+  detailsRead: boolean;
   cmdline: string;
   uid?: number;
   cgroup?: string;
@@ -79,6 +81,8 @@ export class ProcessTable {
   private readonly ticksPerSecond: number;
   private readonly statFiles: HeldFileReader;
   private readonly schedstatFiles: HeldFileReader;
+  // loadavg and /proc/stat, read every tick
+  private readonly hostFiles: HeldFileReader;
   private readonly gate: boolean;
   private readonly procfs: boolean;
   private readonly entries = new Map<number, TrackedProcess>();
@@ -96,6 +100,7 @@ export class ProcessTable {
     const maxHeld = this.procfs ? options.maxHeldFiles : 0;
     this.statFiles = new HeldFileReader(maxHeld);
     this.schedstatFiles = new HeldFileReader(maxHeld);
+    this.hostFiles = kernelFileReader(procRoot, 2);
     this.gate = this.procfs && (options.schedstatGate ?? existsSync(join(procRoot, 'self', 'schedstat')));
   }
 
@@ -143,7 +148,7 @@ export class ProcessTable {
 
   // All pids, or the known ones when no task was created or reaped since the last listing.
   private pids(): Iterable<number> {
-    const loadavg = readSmallFile(join(this.procRoot, 'loadavg'));
+    const loadavg = this.hostFiles.read(join(this.procRoot, 'loadavg'));
     const parsed = loadavg === undefined ? undefined : parseLoadavg(loadavg);
     const key = parsed?.ok && this.procfs ? `${parsed.value.lastPid}/${parsed.value.totalEntities}` : undefined;
     if (key !== undefined && this.listing?.key === key && this.tick - this.listing.tick < LISTING_REFRESH_TICKS) {
@@ -156,7 +161,7 @@ export class ProcessTable {
 
   // Whether /proc/stat's user+nice+system time grew by more than the processes checked account for.
   private cpuUnexplained(explainedTicks: number, seconds: number | undefined): boolean {
-    const text = readSmallFile(join(this.procRoot, 'stat'));
+    const text = this.hostFiles.read(join(this.procRoot, 'stat'));
     const parsed = text === undefined ? undefined : parseProcStat(text, 1);
     if (!parsed?.ok) return true;
     const { userSeconds, niceSeconds, systemSeconds } = parsed.value.total;
@@ -203,7 +208,7 @@ export class ProcessTable {
     // exec() keeps pid and start time but changes comm, cmdline and maybe the uid.
     const execed = known.stat.comm !== stat.comm;
     known.stat = stat;
-    if (execed) readStaticDetails(this.procRoot, known);
+    if (execed) known.detailsRead = false;
     known.cpuTicks = cpuTicks;
     known.statTick = this.tick;
     known.seenTick = this.tick;
@@ -215,6 +220,7 @@ export class ProcessTable {
       pid: stat.pid,
       stat,
       kernelThread: isKernelThread(stat),
+      detailsRead: false,
       cmdline: '',
       cpuTicks: stat.utimeTicks + stat.stimeTicks,
       childrenTicks: stat.childrenTicks,
@@ -225,7 +231,6 @@ export class ProcessTable {
       nextCheckTick: this.tick + 1,
       idleChecks: 0,
     };
-    readStaticDetails(this.procRoot, entry);
     // Records the run time the next check compares with.
     if (this.gate && stat.numThreads === 1) this.unchangedSinceLastCheck(entry);
     this.entries.set(stat.pid, entry);
@@ -251,13 +256,10 @@ export class ProcessTable {
     return same;
   }
 
-  pidFile(pid: number, name: string): string | undefined {
-    return readSmallFile(`${this.procRoot}/${pid}/${name}`);
-  }
-
   close(): void {
     this.statFiles.close();
     this.schedstatFiles.close();
+    this.hostFiles.close();
     this.entries.clear();
   }
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,24 @@ describe('process collector on the fixture tree', () => {
     const second = collect(1000);
     expect(second.total).toBe(2);
     expect(second.topByMemory.map((p) => p.pid)).not.toContain(4242);
+  });
+});
+
+describe('process collector on the real /proc', () => {
+  it('re-reads oom_score_adj of a row it keeps showing (held descriptors see the new value)', async () => {
+    const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+    closers.push(() => child.kill('SIGKILL'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every process is a row, so the child is shown every tick.
+    const collector = processCollector.create({ ...environmentFor({}), topProcesses: 100_000 });
+    closers.push(() => collector.close());
+    const adj = (ms: number): number | undefined => collector.collect({ monotonicMs: ms, wallMs: ms }).topByMemory.find((p) => p.pid === child.pid)?.oomScoreAdj;
+    expect(adj(0)).toBe(0);
+    writeFileSync(`/proc/${child.pid}/oom_score_adj`, '500');
+    // The sleeping child did not run: its OOM figures are re-read within 10 ticks.
+    const seen: Array<number | undefined> = [];
+    for (let i = 1; i <= 10; i++) seen.push(adj(i * 1000));
+    expect(seen.at(-1)).toBe(500);
   });
 });
 

@@ -7,8 +7,9 @@ import { readProcStat } from '../sys/readHost.ts';
 import { readSmallFile } from '../sys/readFile.ts';
 import type { Collector, CollectorDefinition, CollectorEnvironment, Tick } from './collector.ts';
 import { formatBytes, formatPercent, formatRate } from './format.ts';
-import { refreshIo } from './processDetails.ts';
+import { readStaticDetails, refreshIo } from './processDetails.ts';
 import { ProcessTable, type TrackedProcess } from './processTable.ts';
+import { RowFiles } from './rowFiles.ts';
 import { defined, round } from './rates.ts';
 import type { ProcessInfo, ProcessMetrics } from './types.ts';
 
@@ -50,12 +51,14 @@ class ProcessCollector implements Collector<'processes'> {
   private readonly users: Map<number, string>;
   private readonly totalMemoryBytes: number;
   private readonly bootTimeSeconds: number;
+  private readonly rowFiles: RowFiles;
   private ioCursor = 0;
   private previousTopIo: TrackedProcess[] = [];
 
   constructor(env: CollectorEnvironment) {
     this.env = env;
     this.table = new ProcessTable(env.procRoot, env.clockTicksPerSecond, env.processTable);
+    this.rowFiles = new RowFiles(env.procRoot);
     this.users = parsePasswd(readSmallFile(join(env.etcRoot, 'passwd')) ?? '');
     const meminfo = readMeminfo(env.procRoot);
     this.totalMemoryBytes = meminfo.ok ? meminfo.value.totalBytes : 0;
@@ -63,13 +66,18 @@ class ProcessCollector implements Collector<'processes'> {
     this.bootTimeSeconds = stat.ok ? stat.value.bootTimeSeconds : 0;
   }
 
-  // The rows shown, and a rotating slice of the rest, get their io re-read this tick.
+  // The rows shown (through held descriptors), and a rotating slice of the rest, get their io re-read this tick.
   private refreshIo(entries: TrackedProcess[], rows: Iterable<TrackedProcess>, monotonicMs: number): void {
     const due = new Set(rows);
+    for (const entry of due) {
+      if (!entry.kernelThread) refreshIo(this.env.procRoot, entry, this.table.currentTick, monotonicMs, (path) => this.rowFiles.readPath(entry.pid, path));
+    }
     const slice = Math.ceil(entries.length / IO_REFRESH_TICKS);
-    for (let i = 0; i < slice && entries.length > 0; i++) due.add(entries[(this.ioCursor + i) % entries.length] as TrackedProcess);
+    for (let i = 0; i < slice && entries.length > 0; i++) {
+      const entry = entries[(this.ioCursor + i) % entries.length] as TrackedProcess;
+      if (!entry.kernelThread && !due.has(entry)) refreshIo(this.env.procRoot, entry, this.table.currentTick, monotonicMs);
+    }
     this.ioCursor = entries.length === 0 ? 0 : (this.ioCursor + slice) % entries.length;
-    for (const entry of due) if (!entry.kernelThread) refreshIo(this.env.procRoot, entry, this.table.currentTick, monotonicMs);
   }
 
   // oom_score moves with the process's memory (so only when it ran) and oom_score_adj is set by
@@ -77,14 +85,15 @@ class ProcessCollector implements Collector<'processes'> {
   private refreshOom(entry: TrackedProcess): void {
     const tick = this.table.currentTick;
     if (entry.oom && entry.ranTick <= entry.oom.tick && tick - entry.oom.tick < OOM_REFRESH_TICKS) return;
-    const score = parseOomScore(this.table.pidFile(entry.pid, 'oom_score') ?? '');
-    const adj = parseOomScoreAdj(this.table.pidFile(entry.pid, 'oom_score_adj') ?? '');
+    const score = parseOomScore(this.rowFiles.read(entry.pid, 'oom_score') ?? '');
+    const adj = parseOomScoreAdj(this.rowFiles.read(entry.pid, 'oom_score_adj') ?? '');
     entry.oom = { tick, ...(score.ok ? { score: score.value } : {}), ...(adj.ok ? { adj: adj.value } : {}) };
   }
 
   private info(entry: TrackedProcess): ProcessInfo {
     const { stat } = entry;
     const rssBytes = stat.rssPages * this.env.pageSizeBytes;
+    if (!entry.detailsRead) readStaticDetails(this.env.procRoot, entry);
     this.refreshOom(entry);
     const rate = (value: number | undefined): number | undefined => (value === undefined ? undefined : round(value));
     return {
@@ -112,13 +121,18 @@ class ProcessCollector implements Collector<'processes'> {
   collect(tick: Tick): ProcessMetrics {
     this.table.scan(tick.monotonicMs);
     const entries = [...this.table.processes];
+    const lists = this.topLists(entries, tick.monotonicMs);
+    return { ...counts(entries), ...lists };
+  }
+
+  // The top lists, each process described once however many lists it is in.
+  private topLists(entries: TrackedProcess[], monotonicMs: number): Pick<ProcessMetrics, 'topByCpu' | 'topByMemory' | 'topByIo'> {
     const count = this.env.topProcesses;
     const topCpu = topBy(entries, count, (e) => e.cpuPercent);
     const topMemory = topBy(entries, count, (e) => e.stat.rssPages);
-    this.refreshIo(entries, [...topCpu, ...topMemory, ...this.previousTopIo], tick.monotonicMs);
+    this.refreshIo(entries, [...topCpu, ...topMemory, ...this.previousTopIo], monotonicMs);
     const topIo = topBy(entries, count, ioRate);
     this.previousTopIo = topIo;
-    // A process in several lists is described once.
     const described = new Map<number, ProcessInfo>();
     const describe = (e: TrackedProcess): ProcessInfo => {
       let info = described.get(e.pid);
@@ -128,34 +142,38 @@ class ProcessCollector implements Collector<'processes'> {
       }
       return info;
     };
-    const byState = new Map<string, number>();
-    let threads = 0;
-    let kernelThreads = 0;
-    for (const entry of entries) {
-      byState.set(entry.stat.state, (byState.get(entry.stat.state) ?? 0) + 1);
-      threads += entry.stat.numThreads;
-      if (entry.kernelThread) kernelThreads++;
-    }
-    const state = (...letters: string[]): number => letters.reduce((sum, letter) => sum + (byState.get(letter) ?? 0), 0);
-    return {
-      total: entries.length,
-      kernelThreads,
-      threads,
-      running: state('R'),
-      sleeping: state('S'),
-      uninterruptible: state('D'),
-      zombie: state('Z'),
-      stopped: state('T', 't'),
-      idle: state('I'),
-      topByCpu: topCpu.map(describe),
-      topByMemory: topMemory.map(describe),
-      topByIo: topIo.map(describe),
-    };
+    const lists = { topByCpu: topCpu.map(describe), topByMemory: topMemory.map(describe), topByIo: topIo.map(describe) };
+    this.rowFiles.keepOnly(new Set(described.keys()));
+    return lists;
   }
 
   close(): void {
     this.table.close();
+    this.rowFiles.close();
   }
+}
+
+function counts(entries: TrackedProcess[]): Omit<ProcessMetrics, 'topByCpu' | 'topByMemory' | 'topByIo'> {
+  const byState = new Map<string, number>();
+  let threads = 0;
+  let kernelThreads = 0;
+  for (const entry of entries) {
+    byState.set(entry.stat.state, (byState.get(entry.stat.state) ?? 0) + 1);
+    threads += entry.stat.numThreads;
+    if (entry.kernelThread) kernelThreads++;
+  }
+  const state = (...letters: string[]): number => letters.reduce((sum, letter) => sum + (byState.get(letter) ?? 0), 0);
+  return {
+    total: entries.length,
+    kernelThreads,
+    threads,
+    running: state('R'),
+    sleeping: state('S'),
+    uninterruptible: state('D'),
+    zombie: state('Z'),
+    stopped: state('T', 't'),
+    idle: state('I'),
+  };
 }
 
 function row(p: ProcessInfo): string {

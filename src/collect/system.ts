@@ -1,6 +1,7 @@
 // System information collector: hostname, OS release, kernel, architecture, CPU model and cores, boot time, uptime.
 import { join } from 'node:path';
 import { parseOsRelease } from '../sys/parseOsRelease.ts';
+import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { readCpuinfo, readLine, readParsedFile, readProcStat, readUptime } from '../sys/readHost.ts';
 import type { CollectorDefinition, CollectorEnvironment } from './collector.ts';
 import { formatSeconds } from './format.ts';
@@ -34,13 +35,16 @@ export const systemCollector: CollectorDefinition<'system'> = {
   defaultEnabled: true,
   create: (env) => {
     const fixed = staticInfo(env);
+    const files = kernelFileReader(env.procRoot);
+    const read = (path: string): string | undefined => files.read(path);
+    const hostnamePath = join(env.procRoot, 'sys', 'kernel', 'hostname');
     return {
       collect: (): SystemInfo => {
-        const uptime = readUptime(env.procRoot);
+        const uptime = readUptime(env.procRoot, read);
         if (!uptime.ok) throw new Error(uptime.error);
-        return { hostname: readLine(join(env.procRoot, 'sys', 'kernel', 'hostname')) ?? 'unknown', ...fixed, uptimeSeconds: uptime.value };
+        return { hostname: read(hostnamePath)?.trim() ?? 'unknown', ...fixed, uptimeSeconds: uptime.value };
       },
-      close: () => {},
+      close: () => files.close(),
     };
   },
   summarize: (system) => [

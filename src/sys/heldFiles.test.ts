@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeldFileReader } from './heldFiles.ts';
+import { isKernelFilesystem, kernelFileReader } from './kernelFiles.ts';
 import { scanPidStat } from './scanPidStat.ts';
 
 const children: ChildProcess[] = [];
@@ -60,6 +61,60 @@ describe('HeldFileReader', () => {
     expect(reader.read(join(dir, 'a'))).toBe('A2');
     reader.close();
     expect(reader.heldCount).toBe(0);
+  });
+});
+
+describe('HeldFileReader readToEnd', () => {
+  // maps of a sleeping python (about 14 KB): a seq_file of several pages that does not change while it sleeps.
+  it('reads a multi-page seq_file whole, where one short read would stop at a page', async () => {
+    const child = spawn('python3', ['-c', 'import time; time.sleep(60)'], { stdio: 'ignore' });
+    children.push(child);
+    const path = `/proc/${child.pid}/maps`;
+    // Wait until python has settled (its maps stop changing).
+    let truth = '';
+    for (let i = 0; i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = readFileSync(path, 'utf8');
+      if (now === truth) break;
+      truth = now;
+    }
+    expect(truth.length).toBeGreaterThan(8192);
+    const whole = new HeldFileReader(4, { readToEnd: true });
+    const firstRead = new HeldFileReader(4);
+    // Twice: the second read is a pread at offset 0 on the held descriptor.
+    expect([whole.read(path), whole.read(path)]).toEqual([truth, truth]);
+    expect(whole.heldCount).toBe(1);
+    expect(firstRead.read(path)?.length).toBeLessThan(truth.length);
+    whole.close();
+    firstRead.close();
+  });
+});
+
+describe('kernelFileReader', () => {
+  it('holds descriptors under /proc and sees fresh text on each read', async () => {
+    expect(isKernelFilesystem('/proc')).toBe(true);
+    expect(isKernelFilesystem('/sys')).toBe(true);
+    const reader = kernelFileReader('/proc');
+    const uptime = (): number => Number(reader.read('/proc/uptime')?.split(' ')[0]);
+    const first = uptime();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(uptime()).toBeGreaterThan(first);
+    expect(reader.heldCount).toBe(1);
+    reader.close();
+  });
+
+  it('holds nothing in a fixture tree, so a replaced file is read afresh', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostguard-kernelfiles-'));
+    dirs.push(dir);
+    expect(isKernelFilesystem(dir)).toBe(false);
+    const reader = kernelFileReader(dir);
+    writeFileSync(join(dir, 'meminfo'), 'old');
+    expect(reader.read(join(dir, 'meminfo'))).toBe('old');
+    writeFileSync(join(dir, 'meminfo.new'), 'new');
+    renameSync(join(dir, 'meminfo.new'), join(dir, 'meminfo'));
+    expect(reader.read(join(dir, 'meminfo'))).toBe('new');
+    expect(reader.heldCount).toBe(0);
+    reader.close();
   });
 });
 

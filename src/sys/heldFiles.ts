@@ -12,6 +12,7 @@ function isOutOfDescriptors(error: unknown): boolean {
 export class HeldFileReader {
   private readonly fds = new Map<string, number>();
   private maxHeld: number;
+  private readonly readToEnd: boolean;
   private buffer = Buffer.allocUnsafe(16 * 1024);
   // Whether the last read() came from a descriptor opened before it: for /proc/PID files that
   // proves the process is the same one (a held descriptor of an exited process fails with ESRCH).
@@ -20,8 +21,12 @@ export class HeldFileReader {
   // Past maxHeld open descriptors, further files are read the ordinary way (open, read, close).
   // maxHeld 0 holds nothing: for files that are replaced or deleted, where a held descriptor would
   // keep reading the old file (a fixture tree, unlike /proc).
-  constructor(maxHeld = 4096) {
+  // readToEnd reads until end of file: a seq_file with one record per line (mountinfo, diskstats,
+  // net/dev) returns at most a page per read, so a short read is not the end. Without it one short
+  // read ends the text, which saves a syscall on single-record files such as /proc/PID/stat.
+  constructor(maxHeld = 4096, options: { readToEnd?: boolean } = {}) {
     this.maxHeld = maxHeld;
+    this.readToEnd = options.readToEnd ?? false;
   }
 
   get heldCount(): number {
@@ -76,12 +81,15 @@ export class HeldFileReader {
     let length = 0;
     try {
       for (;;) {
+        if (length === this.buffer.length) {
+          const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+          this.buffer.copy(bigger);
+          this.buffer = bigger;
+        }
         const read = readSync(fd, this.buffer, length, this.buffer.length - length, length);
+        if (read === 0) break;
         length += read;
-        if (read === 0 || length < this.buffer.length) break;
-        const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
-        this.buffer.copy(bigger);
-        this.buffer = bigger;
+        if (!this.readToEnd && length < this.buffer.length) break;
       }
     } catch {
       return undefined;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectTypedResult, fixtureText, hostileText, isByteCount, mutated } from '../../test/fixtures/fixtures.ts';
-import { parseByteCount, parseFlatKeyed, parseMemoryLimit } from './parseCgroupMemory.ts';
+import { parseByteCount, parseFlatKeyed, parseMemoryLimit, scanFlatKey } from './parseCgroupMemory.ts';
 
 const v1 = (name: string): string => fixtureText(join('cgroup-v1/limited-64m', name));
 const v2 = (name: string): string => fixtureText(join('cgroup-v2/limited-512m', name));
@@ -97,5 +97,52 @@ describe('cgroup memory parser properties', () => {
     fc.assert(fc.property(fc.uniqueArray(fc.tuple(key, fc.maxSafeInteger()), { selector: ([k]) => k, maxLength: 40 }), (entries) => {
       expect(parseFlatKeyed(entries.map(([k, v]) => `${k} ${v}\n`).join(''))).toEqual({ ok: true, value: new Map(entries) });
     }));
+  });
+});
+
+describe('scanFlatKey', () => {
+  const realStats = [v1('memory.stat'), v1('child/memory.stat'), v2('memory.stat'), v2('unlimited-child/memory.stat'), fixtureText('../fixtures/collect-sys/fs/cgroup/memory/hostguard-fixture/memory.stat')];
+
+  it('finds the same value as parseFlatKeyed for every key of the real memory.stat files', () => {
+    for (const text of realStats) {
+      const parsed = parseFlatKeyed(text);
+      if (!parsed.ok) throw new Error(parsed.error);
+      expect(parsed.value.size).toBeGreaterThan(3);
+      for (const [key, value] of parsed.value) expect(scanFlatKey(text, key)).toEqual({ ok: true, value });
+    }
+    expect(scanFlatKey(v1('memory.stat'), 'total_inactive_file')).toEqual({ ok: true, value: 20803584 });
+    expect(scanFlatKey(v2('memory.stat'), 'inactive_file')).toEqual({ ok: true, value: 4096000 });
+  });
+
+  it('does not take a key for a longer one it starts or ends: inactive_file is not total_inactive_file', () => {
+    expect(scanFlatKey('total_inactive_file 7\ninactive_file_x 8\n', 'inactive_file')).toEqual({ ok: true, value: undefined });
+    expect(scanFlatKey('total_inactive_file 7\ninactive_file 9\n', 'inactive_file')).toEqual({ ok: true, value: 9 });
+  });
+
+  it('reads the unlimited marker beyond 2^53 as absent, as parseFlatKeyed does', () => {
+    expect(scanFlatKey(v1('memory.stat'), 'hierarchical_memsw_limit')).toEqual({ ok: true, value: undefined });
+  });
+
+  it('fails on a malformed line of its key, quoting it, and ignores malformed other lines', () => {
+    expect(scanFlatKey('cache 28 kB\nrss 5\n', 'cache')).toEqual({ ok: false, error: expect.stringMatching(/^keyed file: line 'cache 28 kB' is not 'key integer'$/) });
+    expect(scanFlatKey('cache 28672\nrss', 'rss')).toEqual({ ok: false, error: expect.stringMatching(/is not 'key integer'$/) });
+    expect(scanFlatKey('cache 28 kB\nrss 5\n', 'rss')).toEqual({ ok: true, value: 5 });
+  });
+
+  // Kernel-like files (ASCII blanks): whatever parseFlatKeyed accepts, the scanner agrees with key by key.
+  it('agrees with parseFlatKeyed on every file parseFlatKeyed accepts, and never throws', () => {
+    const key = fc.stringMatching(/^[a-z_]{1,12}$/);
+    const blank = fc.stringMatching(/^[ \t]{1,3}$/);
+    const value = fc.oneof(fc.maxSafeInteger().map(String), fc.constantFrom('9223372036854771712', '-0', '007', 'x', ''));
+    const line = fc.tuple(fc.stringMatching(/^[ \t]{0,2}$/), key, blank, value, fc.stringMatching(/^[ \t\r]{0,2}$/)).map((parts) => parts.join(''));
+    const file = fc.array(fc.oneof(line, fc.constant('')), { maxLength: 12 }).map((lines) => lines.join('\n'));
+    fc.assert(fc.property(file, key, (text, probe) => {
+      const parsed = parseFlatKeyed(text);
+      if (!parsed.ok) return;
+      for (const k of [probe, ...parsed.value.keys()]) expect(scanFlatKey(text, k)).toEqual({ ok: true, value: parsed.value.get(k) });
+    }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.oneof(hostileText, fc.constantFrom(...realStats).chain(mutated)), fc.oneof(key, fc.string()), (text, k) => {
+      expectTypedResult(scanFlatKey(text, k), (v) => v === undefined || Number.isSafeInteger(v));
+    }), { numRuns: 2000 });
   });
 });

@@ -39,3 +39,44 @@ export function parseFlatKeyed(text: string): ParseResult<Map<string, number>> {
   }
   return ok(values);
 }
+
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
+}
+
+// The value of one key of a flat keyed file, for a caller that needs a few keys of memory.stat
+// (36 to 60 lines) every tick: finds the key's line without splitting the file into lines and
+// parts. Agrees with parseFlatKeyed(text).get(key) whenever parseFlatKeyed accepts the text (the
+// last of repeated keys wins; a value beyond 2^53 reads as absent); only the key's own line is
+// checked, so a malformed other line does not fail it. undefined when the key is absent. Blanks
+// are the ASCII ones (the kernel writes single spaces).
+export function scanFlatKey(text: string, key: string): ParseResult<number | undefined> {
+  let found: number | undefined;
+  let at = 0;
+  while (at < text.length) {
+    const newline = text.indexOf('\n', at);
+    const end = newline < 0 ? text.length : newline;
+    let i = at;
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (key.length > 0 && text.startsWith(key, i) && (i + key.length === end || isBlank(text.charCodeAt(i + key.length)))) {
+      const value = scanValue(text, i + key.length, end);
+      if (value === false) return fail(`keyed file: line '${text.slice(at, end).slice(0, 80)}' is not 'key integer'`);
+      // Like parseFlatKeyed's map: a later line of the key replaces an earlier one, unless beyond 2^53.
+      if (value !== undefined) found = value;
+    }
+    at = end + 1;
+  }
+  return ok(found);
+}
+
+// The integer between start and end (blanks around it), undefined beyond 2^53, false if not an integer.
+function scanValue(text: string, start: number, end: number): number | undefined | false {
+  let i = start;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  let last = end;
+  while (last > i && isBlank(text.charCodeAt(last - 1))) last--;
+  const raw = text.slice(i, last);
+  if (!/^-?\d+$/.test(raw)) return false;
+  const value = Number(raw);
+  return Number.isSafeInteger(value) ? value : undefined;
+}

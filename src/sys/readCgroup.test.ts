@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CGROUP_V1_DIR, CGROUP_V2_DIR, PROC_ROOT } from '../../test/fixtures/fixtures.ts';
-import { cgroupVersion, readCgroupMemory, readCgroupPids } from './readCgroup.ts';
+import { cgroupVersion, readCgroupMemory, readCgroupMemoryUsage, readCgroupPids } from './readCgroup.ts';
 
 const MiB = 1024 * 1024;
 const REAL_V1_ROOT = '/sys/fs/cgroup/memory';
@@ -109,5 +109,32 @@ describe('readCgroupPids', () => {
 
   it('returns nothing for a cgroup that vanished', () => {
     expect(readCgroupPids(join(CGROUP_V1_DIR, 'removed'))).toEqual([]);
+  });
+});
+
+describe('readCgroupMemoryUsage', () => {
+  it.each([
+    ['v1', CGROUP_V1_DIR, 1],
+    ['v1 child (unlimited)', join(CGROUP_V1_DIR, 'child'), 1],
+    ['v2', CGROUP_V2_DIR, 2],
+    ['v2 child (max)', join(CGROUP_V2_DIR, 'unlimited-child'), 2],
+  ] as const)('gives the limit, usage and working set readCgroupMemory gives, for the %s fixture', (_name, dir, version) => {
+    const full = readCgroupMemory(dir);
+    if (!full.ok) throw new Error(full.error);
+    const { limitBytes, usageBytes, workingSetBytes } = full.value;
+    expect(readCgroupMemoryUsage(dir, version)).toEqual({ ok: true, value: { limitBytes, usageBytes, workingSetBytes } });
+  });
+
+  it('names the file when one is missing or damaged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostguard-cgusage-'));
+    try {
+      cpSync(CGROUP_V1_DIR, dir, { recursive: true });
+      writeFileSync(join(dir, 'memory.stat'), 'total_inactive_file 12 kB\n');
+      expect(readCgroupMemoryUsage(dir, 1)).toEqual({ ok: false, error: expect.stringMatching(/memory\.stat: keyed file: line 'total_inactive_file 12 kB'/) });
+      rmSync(join(dir, 'memory.usage_in_bytes'));
+      expect(readCgroupMemoryUsage(dir, 1)).toEqual({ ok: false, error: `${join(dir, 'memory.usage_in_bytes')}: cannot be read` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

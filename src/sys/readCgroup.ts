@@ -1,10 +1,10 @@
 // Readers of a memory cgroup (v1 or v2) given its directory, and of its member processes.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseByteCount, parseFlatKeyed, parseMemoryLimit } from './parseCgroupMemory.ts';
+import { parseByteCount, parseFlatKeyed, parseMemoryLimit, scanFlatKey } from './parseCgroupMemory.ts';
 import { parsePressure, type Pressure } from './parsePressure.ts';
 import { type ParseResult, fail, ok, parseInteger } from './result.ts';
-import { readSmallFile } from './readFile.ts';
+import { type ReadText, readSmallFile } from './readFile.ts';
 
 export type CgroupVersion = 1 | 2;
 
@@ -26,8 +26,8 @@ export function cgroupVersion(cgroupDir: string): CgroupVersion | undefined {
   return undefined;
 }
 
-function readWith<T>(path: string, parse: (text: string) => ParseResult<T>): ParseResult<T> {
-  const text = readSmallFile(path);
+function readWith<T>(path: string, parse: (text: string) => ParseResult<T>, read: ReadText = readSmallFile): ParseResult<T> {
+  const text = read(path);
   if (text === undefined) return fail(`${path}: cannot be read`);
   const result = parse(text);
   return result.ok ? result : fail(`${path}: ${result.error}`);
@@ -61,6 +61,21 @@ export function readCgroupMemory(cgroupDir: string, version = cgroupVersion(cgro
     oomKills: oom.value.get('oom_kill') ?? 0,
     ...(pressure?.ok ? { pressure: pressure.value } : {}),
   });
+}
+
+export type CgroupMemoryUsage = Pick<CgroupMemory, 'limitBytes' | 'usageBytes' | 'workingSetBytes'>;
+
+// What the memory collector shows every tick: limit, usage and working set, with the version known
+// and memory.stat scanned for its one key; the OOM counter and pressure of readCgroupMemory are left out.
+export function readCgroupMemoryUsage(cgroupDir: string, version: CgroupVersion, read: ReadText = readSmallFile): ParseResult<CgroupMemoryUsage> {
+  const [limitFile, usageFile, inactiveKey] = version === 2 ? ['memory.max', 'memory.current', 'inactive_file'] : ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'total_inactive_file'];
+  const limit = readWith(join(cgroupDir, limitFile), parseMemoryLimit, read);
+  if (!limit.ok) return limit;
+  const usage = readWith(join(cgroupDir, usageFile), parseByteCount, read);
+  if (!usage.ok) return usage;
+  const inactive = readWith(join(cgroupDir, 'memory.stat'), (text) => scanFlatKey(text, inactiveKey), read);
+  if (!inactive.ok) return inactive;
+  return ok({ limitBytes: limit.value, usageBytes: usage.value, workingSetBytes: Math.max(0, usage.value - (inactive.value ?? 0)) });
 }
 
 // Pids in the cgroup and all its descendants (cgroup.procs lists only direct members).

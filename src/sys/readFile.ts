@@ -4,6 +4,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 let shared = Buffer.allocUnsafe(64 * 1024);
 
+// How a reader gets a file's text: readSmallFile, or a HeldFileReader's read for files re-read every tick.
+export type ReadText = (path: string) => string | undefined;
+
 // Returns the file's text, or undefined when it does not exist or vanished (a process that exited).
 export function readSmallFile(path: string): string | undefined {
   let fd: number;

@@ -11,33 +11,33 @@ import { type PidIo, parsePidIo } from './parsePidIo.ts';
 import { type ProcStat, parseProcStat } from './parseProcStat.ts';
 import { parseUptime } from './parseSysValues.ts';
 import { type ParseResult, fail } from './result.ts';
-import { readSmallFile } from './readFile.ts';
+import { type ReadText, readSmallFile } from './readFile.ts';
 
-export function readParsedFile<T>(path: string, parse: (text: string) => ParseResult<T>): ParseResult<T> {
-  const text = readSmallFile(path);
+export function readParsedFile<T>(path: string, parse: (text: string) => ParseResult<T>, read: ReadText = readSmallFile): ParseResult<T> {
+  const text = read(path);
   if (text === undefined) return fail(`${path}: cannot be read`);
   const result = parse(text);
   return result.ok ? result : fail(`${path}: ${result.error}`);
 }
 
-export function readProcStat(procRoot: string, ticksPerSecond: number): ParseResult<ProcStat> {
-  return readParsedFile(join(procRoot, 'stat'), (text) => parseProcStat(text, ticksPerSecond));
+export function readProcStat(procRoot: string, ticksPerSecond: number, read: ReadText = readSmallFile): ParseResult<ProcStat> {
+  return readParsedFile(join(procRoot, 'stat'), (text) => parseProcStat(text, ticksPerSecond), read);
 }
 
-export function readLoadavg(procRoot: string): ParseResult<Loadavg> {
-  return readParsedFile(join(procRoot, 'loadavg'), parseLoadavg);
+export function readLoadavg(procRoot: string, read: ReadText = readSmallFile): ParseResult<Loadavg> {
+  return readParsedFile(join(procRoot, 'loadavg'), parseLoadavg, read);
 }
 
-export function readUptime(procRoot: string): ParseResult<number> {
-  return readParsedFile(join(procRoot, 'uptime'), parseUptime);
+export function readUptime(procRoot: string, read: ReadText = readSmallFile): ParseResult<number> {
+  return readParsedFile(join(procRoot, 'uptime'), parseUptime, read);
 }
 
-export function readDiskstats(procRoot: string): ParseResult<DiskCounters[]> {
-  return readParsedFile(join(procRoot, 'diskstats'), parseDiskstats);
+export function readDiskstats(procRoot: string, read: ReadText = readSmallFile): ParseResult<DiskCounters[]> {
+  return readParsedFile(join(procRoot, 'diskstats'), parseDiskstats, read);
 }
 
-export function readNetDev(procRoot: string): ParseResult<InterfaceCounters[]> {
-  return readParsedFile(join(procRoot, 'net', 'dev'), parseNetDev);
+export function readNetDev(procRoot: string, read: ReadText = readSmallFile): ParseResult<InterfaceCounters[]> {
+  return readParsedFile(join(procRoot, 'net', 'dev'), parseNetDev, read);
 }
 
 // The mounts as this process sees them (its mount namespace).
@@ -45,13 +45,18 @@ export function readMountinfo(procRoot: string): ParseResult<MountEntry[]> {
   return readParsedFile(join(procRoot, 'self', 'mountinfo'), parseMountinfo);
 }
 
+// The text of /proc/self/mountinfo, for a caller that parses it only when it changed.
+export function mountinfoPath(procRoot: string): string {
+  return join(procRoot, 'self', 'mountinfo');
+}
+
 export function readCpuinfo(procRoot: string): ParseResult<CpuInfo> {
   return readParsedFile(join(procRoot, 'cpuinfo'), parseCpuinfo);
 }
 
 // undefined when the process vanished or its io file is not readable (another user's, or ptrace-protected).
-export function readPidIo(pid: number, procRoot: string): PidIo | undefined {
-  const text = readSmallFile(`${procRoot}/${pid}/io`);
+export function readPidIo(pid: number, procRoot: string, read: ReadText = readSmallFile): PidIo | undefined {
+  const text = read(`${procRoot}/${pid}/io`);
   if (text === undefined) return undefined;
   const result = parsePidIo(text);
   return result.ok ? result.value : undefined;

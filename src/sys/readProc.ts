@@ -7,24 +7,24 @@ import { type PidStat, parsePidStat } from './parsePidStat.ts';
 import { type PidStatus, parsePidStatus } from './parsePidStatus.ts';
 import { type Pressure, parsePressure } from './parsePressure.ts';
 import { type ParseResult, fail } from './result.ts';
-import { readSmallFile } from './readFile.ts';
+import { type ReadText, readSmallFile } from './readFile.ts';
 
 export const DEFAULT_PROC_ROOT = '/proc';
 
-function readParsed<T>(path: string, parse: (text: string) => ParseResult<T>): ParseResult<T> {
-  const text = readSmallFile(path);
+function readParsed<T>(path: string, parse: (text: string) => ParseResult<T>, read: ReadText = readSmallFile): ParseResult<T> {
+  const text = read(path);
   if (text === undefined) return fail(`${path}: cannot be read`);
   const result = parse(text);
   return result.ok ? result : fail(`${path}: ${result.error}`);
 }
 
-export function readMeminfo(procRoot = DEFAULT_PROC_ROOT): ParseResult<Meminfo> {
-  return readParsed(join(procRoot, 'meminfo'), parseMeminfo);
+export function readMeminfo(procRoot = DEFAULT_PROC_ROOT, read: ReadText = readSmallFile): ParseResult<Meminfo> {
+  return readParsed(join(procRoot, 'meminfo'), parseMeminfo, read);
 }
 
 // resource is 'memory', 'cpu' or 'io'; fails where the kernel has no PSI.
-export function readPressure(resource: string, procRoot = DEFAULT_PROC_ROOT): ParseResult<Pressure> {
-  return readParsed(join(procRoot, 'pressure', resource), parsePressure);
+export function readPressure(resource: string, procRoot = DEFAULT_PROC_ROOT, read: ReadText = readSmallFile): ParseResult<Pressure> {
+  return readParsed(join(procRoot, 'pressure', resource), parsePressure, read);
 }
 
 export function listPids(procRoot = DEFAULT_PROC_ROOT): number[] {

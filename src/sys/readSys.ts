@@ -1,80 +1,18 @@
 // Readers of /sys under an injectable root: thermal zones, hwmon sensors, network links, USB devices, block devices.
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLinkSpeed, parseMillidegrees, parseUsbSpeed } from './parseSysValues.ts';
+import { listSorted as list } from './listDir.ts';
+import { parseLinkSpeed, parseUsbSpeed } from './parseSysValues.ts';
 import { parseCounter } from './numbers.ts';
 import { readSmallFile } from './readFile.ts';
 
 export const DEFAULT_SYS_ROOT = '/sys';
 
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  } catch {
-    return [];
-  }
-}
 
 function text(path: string): string | undefined {
   return readSmallFile(path)?.trim();
 }
 
-function celsius(path: string): number | undefined {
-  const raw = readSmallFile(path);
-  if (raw === undefined) return undefined;
-  const result = parseMillidegrees(raw);
-  return result.ok ? result.value : undefined;
-}
-
-export interface TemperatureSensor {
-  source: 'thermal' | 'hwmon';
-  // thermal_zone0, or the hwmon chip name and attribute (coretemp/temp1)
-  sensor: string;
-  label: string;
-  celsius: number;
-  criticalCelsius?: number;
-}
-
-// Zones whose temp cannot be read (ENODATA from a sleeping sensor) are left out.
-export function readThermalZones(sysRoot = DEFAULT_SYS_ROOT): TemperatureSensor[] {
-  const base = join(sysRoot, 'class', 'thermal');
-  const sensors: TemperatureSensor[] = [];
-  for (const zone of list(base).filter((name) => name.startsWith('thermal_zone'))) {
-    const value = celsius(join(base, zone, 'temp'));
-    if (value === undefined) continue;
-    let criticalCelsius: number | undefined;
-    for (let trip = 0; trip < 32; trip++) {
-      const type = text(join(base, zone, `trip_point_${trip}_type`));
-      if (type === undefined) break;
-      if (type === 'critical') criticalCelsius = celsius(join(base, zone, `trip_point_${trip}_temp`));
-    }
-    const label = text(join(base, zone, 'type')) ?? zone;
-    sensors.push({ source: 'thermal', sensor: zone, label, celsius: value, ...(criticalCelsius === undefined ? {} : { criticalCelsius }) });
-  }
-  return sensors;
-}
-
-// Attributes live in hwmonN/ or, for older drivers, in hwmonN/device/.
-export function readHwmonSensors(sysRoot = DEFAULT_SYS_ROOT): TemperatureSensor[] {
-  const base = join(sysRoot, 'class', 'hwmon');
-  const sensors: TemperatureSensor[] = [];
-  for (const hwmon of list(base)) {
-    for (const dir of [join(base, hwmon), join(base, hwmon, 'device')]) {
-      const inputs = list(dir).filter((name) => /^temp\d+_input$/.test(name));
-      const chip = text(join(base, hwmon, 'name')) ?? text(join(dir, 'name')) ?? hwmon;
-      for (const input of inputs) {
-        const prefix = input.slice(0, -'_input'.length);
-        const value = celsius(join(dir, input));
-        if (value === undefined) continue;
-        const criticalCelsius = celsius(join(dir, `${prefix}_crit`));
-        const label = text(join(dir, `${prefix}_label`)) ?? `${chip} ${prefix}`;
-        sensors.push({ source: 'hwmon', sensor: `${chip}/${prefix}`, label, celsius: value, ...(criticalCelsius === undefined ? {} : { criticalCelsius }) });
-      }
-      if (inputs.length > 0) break;
-    }
-  }
-  return sensors;
-}
+export { type TemperatureSensor, readHwmonSensors, readThermalZones } from './readTemperatures.ts';
 
 export interface NetLink {
   operState: string;
@@ -83,8 +21,12 @@ export interface NetLink {
   mtuBytes?: number;
 }
 
-export function readNetOperState(name: string, sysRoot = DEFAULT_SYS_ROOT): string | undefined {
-  return text(join(sysRoot, 'class', 'net', name, 'operstate'));
+export function netOperStatePath(name: string, sysRoot = DEFAULT_SYS_ROOT): string {
+  return join(sysRoot, 'class', 'net', name, 'operstate');
+}
+
+export function readNetOperState(name: string, sysRoot = DEFAULT_SYS_ROOT, read: (path: string) => string | undefined = readSmallFile): string | undefined {
+  return read(netOperStatePath(name, sysRoot))?.trim();
 }
 
 export function readNetLink(name: string, sysRoot = DEFAULT_SYS_ROOT): NetLink | undefined {
@@ -161,16 +103,22 @@ export interface ZramDevice {
   memoryUsedBytes: number;
 }
 
+// The zram devices in /sys/block (zram0, zram1, ...), in numeric order.
+export function listZramDevices(sysRoot = DEFAULT_SYS_ROOT): string[] {
+  return list(join(sysRoot, 'block')).filter((entry) => /^zram\d+$/.test(entry));
+}
+
 // mm_stat: orig_data_size compr_data_size mem_used_total mem_limit mem_used_max same_pages ...
+// `read` lets a caller re-read through held descriptors; undefined when the device is gone or unreadable.
+export function readZramDevice(name: string, sysRoot = DEFAULT_SYS_ROOT, read: (path: string) => string | undefined = readSmallFile): ZramDevice | undefined {
+  const dir = join(sysRoot, 'block', name);
+  const diskSizeBytes = parseCounter(read(join(dir, 'disksize'))?.trim() ?? '');
+  const stats = (read(join(dir, 'mm_stat'))?.trim() ?? '').split(/\s+/, 3).map(parseCounter);
+  const [originalDataBytes, compressedDataBytes, memoryUsedBytes] = stats;
+  if (diskSizeBytes === undefined || originalDataBytes === undefined || compressedDataBytes === undefined || memoryUsedBytes === undefined) return undefined;
+  return { name, diskSizeBytes, originalDataBytes, compressedDataBytes, memoryUsedBytes };
+}
+
 export function readZramDevices(sysRoot = DEFAULT_SYS_ROOT): ZramDevice[] {
-  const base = join(sysRoot, 'block');
-  const devices: ZramDevice[] = [];
-  for (const name of list(base).filter((entry) => /^zram\d+$/.test(entry))) {
-    const diskSizeBytes = parseCounter(text(join(base, name, 'disksize')) ?? '');
-    const stats = (text(join(base, name, 'mm_stat')) ?? '').split(/\s+/).map(parseCounter);
-    const [originalDataBytes, compressedDataBytes, memoryUsedBytes] = stats;
-    if (diskSizeBytes === undefined || originalDataBytes === undefined || compressedDataBytes === undefined || memoryUsedBytes === undefined) continue;
-    devices.push({ name, diskSizeBytes, originalDataBytes, compressedDataBytes, memoryUsedBytes });
-  }
-  return devices;
+  return listZramDevices(sysRoot).flatMap((name) => readZramDevice(name, sysRoot) ?? []);
 }
