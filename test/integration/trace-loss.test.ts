@@ -2,15 +2,16 @@
 // cgroup the kernel filters on must be told exactly how many records it missed; a bpftrace killed
 // under the tracer is restarted and the time it was down reported as a gap. Also: tracefs mounted
 // by the tracer where it is absent.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossEvent, TraceEvent } from '../../src/trace/events.ts';
+import { findExecutable } from '../../src/trace/executable.ts';
 import { ensureTracefs, tracefsMounted } from '../../src/trace/tracefs.ts';
 import { Tracer } from '../../src/trace/tracer.ts';
-import { alive, bpftraceSupport, eventsOf, stillRunning, until } from '../helpers/bpftrace.ts';
+import { alive, bpftraceSupport, eventsOf, killIfAlive, stillRunning, until } from '../helpers/bpftrace.ts';
 
 const support = bpftraceSupport();
 if (!support.ok) console.warn(`skipping tracer loss tests: ${support.reason}`);
@@ -120,7 +121,48 @@ describe.skipIf(!support.ok || !hasV2)('a stalled reader, then a bpftrace that d
       await limited.stop();
     }
   }, 120_000);
+
+  // @sent (lifecycle.bt) keeps the last signal sent to each task, so that a SIGTERM the kernel
+  // turned into SIGKILL is reported as SIGTERM. A signal sent to a thread (tgkill) is kept under the
+  // thread's id; those keys used to stay after the thread exited, until the map was full and no
+  // signal was recorded any more.
+  it.skipIf(!findExecutable('python3'))('forgets the signals sent to threads that exited: SIGTERM is still named after 1,500 of them', async () => {
+    const limited = new Tracer({ probes: { opens: false, io: false, ioFiles: false }, mode: 'ebpf', mapKeysMax: 1024, cgroupV2Path: group });
+    const seen: TraceEvent[] = [];
+    limited.subscribe((event) => seen.push(event));
+    let sleeperPid: number | undefined;
+    try {
+      await limited.start();
+      const pid = limited.stats().bpftracePid;
+      if (pid) bpftracePids.add(pid);
+      // 1,500 threads one after the other, each sent SIGUSR1 (handled) before it ends
+      const threads = spawnSync('python3', ['-c', THREAD_SIGNALS, '1500'], { encoding: 'utf8', timeout: 60_000 });
+      expect(threads.stdout.trim()).toBe('1500 threads signalled');
+      const sleeper = spawn('/bin/sh', ['-c', `echo $$ > ${group}/cgroup.procs && exec sleep 60`], { stdio: 'ignore' });
+      const started = sleeper.pid ?? 0;
+      sleeperPid = started;
+      await until(() => of(seen, 'exec').some((e) => e.pid === started && e.comm === 'sleep'), 20_000, 'the exec of sleep');
+      process.kill(started, 'SIGTERM');
+      await until(() => of(seen, 'exit').some((e) => e.pid === started), 20_000, 'the exit of sleep');
+      expect(of(seen, 'exit').find((e) => e.pid === started)?.signal).toBe('SIGTERM');
+    } finally {
+      killIfAlive(sleeperPid);
+      await limited.stop();
+    }
+  }, 120_000);
 });
+
+const THREAD_SIGNALS = `import signal, sys, threading
+signal.signal(signal.SIGUSR1, lambda number, frame: None)
+count = int(sys.argv[1])
+for _ in range(count):
+    done = threading.Event()
+    thread = threading.Thread(target=done.wait)
+    thread.start()
+    signal.pthread_kill(thread.ident, signal.SIGUSR1)
+    done.set()
+    thread.join()
+print(f"{count} threads signalled")`;
 
 describe.skipIf(process.getuid?.() !== 0)('tracefs', () => {
   it('is mounted by the tracer where it is absent, and says so', () => {
