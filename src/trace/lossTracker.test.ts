@@ -65,6 +65,20 @@ describe('LossTracker', () => {
     expect(tracker.totals().cpusWithoutHeartbeat).toEqual([3]);
   });
 
+  it('knows until when every record sent is accounted for: the oldest of the CPUs last heartbeats', () => {
+    const tracker = new LossTracker();
+    tracker.reset(100);
+    expect(tracker.coveredUntilNs()).toBe(100);
+    tracker.onHeartbeat(0, 1, 500, [0, 0, 0, 0, 0]);
+    tracker.onHeartbeat(1, 1, 400, [0, 0, 0, 0, 0]);
+    expect(tracker.coveredUntilNs()).toBe(400);
+    tracker.onHeartbeat(1, 2, 900, [0, 0, 0, 0, 0]);
+    expect(tracker.coveredUntilNs()).toBe(500);
+    // a CPU that sent a record but no heartbeat yet is covered since the start only
+    tracker.onRecord('exec', 2, 1, 950);
+    expect(tracker.coveredUntilNs()).toBe(100);
+  });
+
   it('reports exactly the numbers it did not see, whatever arrives (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 200 }), (kept) => {

@@ -42,8 +42,8 @@ export class LossTracker {
   // records whose number was not above the last one of their stream: never expected (bpftrace
   // counts per CPU with preemption off), so each one says the counters cannot be trusted
   private repeated = 0;
-  // CPUs of this run heard from by heartbeat / by any sequenced record
-  private readonly heartbeatCpus = new Set<number>();
+  // CPUs of this run heard from by heartbeat (with the time of the last one) / by any sequenced record
+  private readonly heartbeatCpus = new Map<number, number>();
   private readonly recordCpus = new Set<number>();
 
   // A fresh bpftrace starts its counters at 0; totals survive restarts.
@@ -95,7 +95,7 @@ export class LossTracker {
     const losses: Loss[] = [];
     const own = this.onRecord('hb', cpu, seq, nsecs);
     if (own) losses.push(own);
-    this.heartbeatCpus.add(cpu);
+    this.heartbeatCpus.set(cpu, Math.max(nsecs, this.heartbeatCpus.get(cpu) ?? 0));
     this.sentByStream.set(`${cpu}:hb`, seq);
     HEARTBEAT_COUNTERS.forEach((record, i) => {
       const count = sent[i] ?? 0;
@@ -108,6 +108,15 @@ export class LossTracker {
       }
     });
     return losses;
+  }
+
+  // Until when every record sent is known to have arrived or been counted lost: the oldest of the
+  // CPUs' last heartbeats (the start of the run before any). What bpftrace sent after it and never
+  // delivered is unknown if bpftrace dies now.
+  coveredUntilNs(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const cpu of new Set([...this.heartbeatCpus.keys(), ...this.recordCpus])) oldest = Math.min(oldest, this.heartbeatCpus.get(cpu) ?? this.startNs);
+    return Number.isFinite(oldest) ? oldest : this.startNs;
   }
 
   totals(): RecordTotals {
