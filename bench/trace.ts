@@ -315,7 +315,7 @@ async function forkStormIntake(): Promise<void> {
   });
   const { tracer: t, events } = await tracer({ mode: 'ebpf', cgroupV2Path: GROUP });
   try {
-    t.subscribe((event) => {
+    const unsubscribe = t.subscribe((event) => {
       if (event.type === 'io' || event.type === 'opens' || event.type === 'status') return;
       const before = process.threadCpuUsage();
       intake.accept(traceOutcome(event));
@@ -335,14 +335,18 @@ async function forkStormIntake(): Promise<void> {
     const stormSeconds = (Date.now() - start.ms) / 1000;
     const processes = each * STORM_SHELLS;
     const count = (type: string): number => events.filter((e) => e.type === type).length;
-    const lost = (): number => events.filter((e): e is LossEvent => e.type === 'loss').reduce((sum, e) => sum + e.count, 0);
+    const lost = (records: string[]): number => events.filter((e): e is LossEvent => e.type === 'loss' && records.includes(e.record)).reduce((sum, e) => sum + e.count, 0);
     // every exec and exit (the shells' too) delivered or reported lost
-    for (let i = 0; i < 3000 && count('exec') + count('exit') + lost() < 2 * processes + STORM_SHELLS; i++) await sleep(10);
+    const stormEndMs = Date.now();
+    while (Date.now() - stormEndMs < 180_000 && count('exec') + count('exit') + lost(['exec', 'exit']) < 2 * processes + STORM_SHELLS) await sleep(50);
+    const drainSeconds = (Date.now() - stormEndMs) / 1000;
+    unsubscribe();
     intake.flush();
     const nodeCpu = process.cpuUsage(start.node);
     const bpftraceSeconds = processCpuSeconds(bpftracePid) - start.bpftrace;
-    log(`storm: ${processes} processes in ${stormSeconds.toFixed(1)} s (${Math.round(processes / stormSeconds)}/s), load ${loadavg()}`);
-    log(`tracer: ${count('exec')} exec and ${count('exit')} exit events, ${count('loss')} loss reports (${lost()} records), ${count('gap')} gaps; bpftrace ${bpftraceSeconds.toFixed(1)} s CPU`);
+    log(`storm: ${processes} processes in ${stormSeconds.toFixed(1)} s (${Math.round(processes / stormSeconds)}/s), all delivered or reported lost ${drainSeconds.toFixed(1)} s after it ended; load ${loadavg()}`);
+    const accounted = count('exec') + count('exit') + lost(['exec', 'exit']);
+    log(`tracer: ${count('exec')} exec and ${count('exit')} exit events + ${lost(['exec', 'exit'])} exec/exit records reported lost = ${accounted} of ${2 * processes + STORM_SHELLS}; ${count('loss')} loss reports in all (${lost(['exec', 'exit', 'argv', 'oom', 'tick', 'hb'])} records by sequence, ${lost(['perf'])} by bpftrace's count), ${count('gap')} gaps; bpftrace ${bpftraceSeconds.toFixed(1)} s CPU`);
     const { received, stored, dropped } = intake.counts;
     const rows = storedRows(join(dir, 'events.db'));
     const storedEvents = stored - rows.summaries;
@@ -351,6 +355,8 @@ async function forkStormIntake(): Promise<void> {
     log(`CPU: intake (accept, mapping included) ${(cpu.intakeUs / 1000).toFixed(0)} ms = ${(cpu.intakeUs / Math.max(1, cpu.accepted)).toFixed(1)} us per event; store writes ${(cpu.storeUs / 1000).toFixed(0)} ms; the whole node process ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s (tracer decoding included)`);
   } finally {
     await t.stop();
+    // what stopping delivered (if the storm failed half-way) is written before the store closes
+    intake.flush();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
     rmdirSync(GROUP);

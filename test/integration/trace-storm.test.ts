@@ -45,7 +45,7 @@ describe.skipIf(!support.ok || !hasV2)('a fork storm through the event intake', 
     const events: TraceEvent[] = [];
     let delivered = 0;
     tracer = new Tracer({ probes: { opens: false, io: false, ioFiles: false }, mode: 'ebpf', cgroupV2Path: group });
-    tracer.subscribe((event) => {
+    const unsubscribe = tracer.subscribe((event) => {
       events.push(event);
       const outcome = traceOutcome(event);
       if (!outcome.event) return;
@@ -57,9 +57,12 @@ describe.skipIf(!support.ok || !hasV2)('a fork storm through the event intake', 
     bpftracePid = tracer.stats().bpftracePid;
     const storm = spawnSync('/bin/sh', ['-c', `echo $$ > ${group}/cgroup.procs && i=0 && while [ $i -lt ${PROCESSES} ]; do /bin/true; i=$((i+1)); done`]);
     expect(storm.status).toBe(0);
-    const lost = (): number => (eventsOf(events, 'loss') as LossEvent[]).reduce((sum, l) => sum + l.count, 0);
+    // exec and exit records lost on a busy machine are reported (their loss events go through the intake too)
+    const lost = (): number => (eventsOf(events, 'loss') as LossEvent[]).filter((l) => l.record === 'exec' || l.record === 'exit').reduce((sum, l) => sum + l.count, 0);
+    const accounted = (): number => eventsOf(events, 'exec').length + eventsOf(events, 'exit').length + lost();
     // every exec and exit (the shell's too) delivered, or reported lost
-    await until(() => eventsOf(events, 'exec').length + eventsOf(events, 'exit').length + lost() >= 2 * PROCESSES + 1, 60_000, 'the storm from the tracer');
+    await until(() => accounted() >= 2 * PROCESSES + 1, 60_000, 'the storm from the tracer');
+    unsubscribe();
     intake.flush();
     await Promise.all(writes);
     await store.close();
@@ -71,7 +74,8 @@ describe.skipIf(!support.ok || !hasV2)('a fork storm through the event intake', 
     const storedEvents = [...byType].filter(([type]) => type !== 'events_dropped').reduce((sum, [, n]) => sum + n, 0);
     const minutes = new Set(acceptedAtMs.map((ms) => Math.floor(ms / 60_000))).size;
 
-    expect(delivered).toBeGreaterThanOrEqual(2 * PROCESSES);
+    expect(accounted()).toBe(2 * PROCESSES + 1);
+    expect(delivered).toBeGreaterThan(CAP);
     expect(droppedCounted).toBeGreaterThan(0);
     expect(storedEvents + droppedCounted).toBe(delivered);
     expect(intake.counts).toMatchObject({ received: delivered, dropped: droppedCounted, stored: storedEvents + (byType.get('events_dropped') ?? 0) });
