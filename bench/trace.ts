@@ -1,5 +1,5 @@
 // Benchmark of the tracer (npm run bench -- trace [--sections capture,overhead,loss,idle,storm]
-// [--execs N] [--opens N] [--dd-syscalls N] [--reps N] [--configs none,opens,io,files]
+// [--execs N] [--opens N] [--dd-syscalls N] [--reps N] [--configs floor,none,opens,io,files]
 // [--idle-seconds N] [--storm-processes N] [--storm-shells N]): exec capture against /proc polling,
 // per-syscall cost of open and io tracing, loss under a stalled reader and how fast it is reported,
 // idle CPU and RSS, a fork storm through the event intake's per-minute cap. Root only.
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '60' },
     sections: { type: 'string', default: 'capture,overhead,loss,idle,storm' },
-    configs: { type: 'string', default: 'none,opens,io,files' },
+    configs: { type: 'string', default: 'floor,none,opens,io,files' },
     'storm-processes': { type: 'string', default: '20000' },
     'storm-shells': { type: 'string', default: '4' },
   },
@@ -169,6 +169,46 @@ const otherBpftraces = (own: number | undefined): number =>
   readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && Number(entry) !== own && (() => { try { return readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'bpftrace'; } catch { return false; } })()).length;
 const us = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
 
+// What a traced run runs: the tracer with a probe selection, or (floor) bpftrace with empty programs
+// on the syscalls the loops make: the kernel's tracepoint dispatch alone, which no program can save.
+const FLOOR_PROGRAM = `${['openat', 'read', 'write'].map((name) => `tracepoint:syscalls:sys_enter_${name} { } tracepoint:syscalls:sys_exit_${name} { }`).join('\n')}
+BEGIN { printf("ready\\n"); }`;
+
+async function startTraced(key: string): Promise<{ pid: number | undefined; stop: () => Promise<void> }> {
+  if (key === 'floor') {
+    const child = spawn('bpftrace', ['-e', FLOOR_PROGRAM], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('ready')) resolve();
+      });
+      child.once('exit', () => reject(new Error('bpftrace (floor program) exited before it was ready')));
+    });
+    return { pid: child.pid, stop: async () => void (child.kill('SIGINT'), await closed) };
+  }
+  const probes = CONFIGS[key];
+  if (!probes) throw new Error(`--configs: unknown configuration '${key}'; configurations: floor, ${Object.keys(CONFIGS).join(', ')}`);
+  const { tracer: t } = await tracer({ mode: 'ebpf', probes });
+  return { pid: t.stats().bpftracePid, stop: () => t.stop() };
+}
+
+// The BPF programs' own run time per syscall of a loop, in one more traced run with run-time stats on
+// (they cost a little themselves, so the CPU figures come from runs without them).
+async function kernelNsPerSyscall(pid: number | undefined, w: Workload): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const disableStats = await enableBpfStats();
+  if (!disableStats) return undefined;
+  try {
+    const before = bpfRunTotals(pid);
+    cpuTimes(w.command);
+    return (bpfRunTotals(pid).ns - before.ns) / w.syscalls;
+  } finally {
+    disableStats();
+  }
+}
+
 // Untraced and traced runs alternate (REPS pairs per configuration, a fresh bpftrace for each traced
 // run): load from other processes shifts both runs of a pair alike. The figure is the kernel CPU
 // time the loop gained, per syscall; user time does not change with tracing, and sys time is
@@ -176,42 +216,33 @@ const us = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' 
 // (BPF_ENABLE_STATS), per syscall of the loop (other processes' traced syscalls included).
 async function overhead(): Promise<void> {
   log(`\n## cost per traced syscall: ${REPS} alternating pairs (untraced run, traced run) per configuration`);
-  const disableStats = await enableBpfStats();
-  if (!disableStats) log('(in-kernel BPF run times need python3 and x86-64: not shown)');
-  try {
-    for (const key of values.configs.split(',')) {
-      const probes = CONFIGS[key];
-      if (!probes) throw new Error(`--configs: unknown configuration '${key}'; configurations: ${Object.keys(CONFIGS).join(', ')}`);
-      const added = WORKLOADS.map(() => ({ system: [] as number[], total: [] as number[], kernelNs: [] as number[] }));
-      const loads: string[] = [];
-      let others = 0;
-      for (let rep = 0; rep < REPS; rep++) {
-        const off = WORKLOADS.map((w) => cpuTimes(w.command));
-        const { tracer: t } = await tracer({ mode: 'ebpf', probes });
-        const pid = t.stats().bpftracePid;
-        others = Math.max(others, otherBpftraces(pid));
-        WORKLOADS.forEach((w, i) => {
-          const before = pid && disableStats ? bpfRunTotals(pid) : undefined;
-          const on = cpuTimes(w.command);
-          const after = pid && before ? bpfRunTotals(pid) : undefined;
-          const offTimes = off[i] ?? { user: Number.NaN, system: Number.NaN };
-          added[i]?.system.push(((on.system - offTimes.system) / w.syscalls) * 1e6);
-          added[i]?.total.push(((on.system + on.user - offTimes.system - offTimes.user) / w.syscalls) * 1e6);
-          if (before && after) added[i]?.kernelNs.push((after.ns - before.ns) / w.syscalls);
-        });
-        await t.stop();
-        loads.push(loadavg().split(' ')[0] ?? '');
+  for (const key of values.configs.split(',')) {
+    const added = WORKLOADS.map(() => ({ system: [] as number[], total: [] as number[], kernelNs: [] as number[] }));
+    const loads: string[] = [];
+    let others = 0;
+    for (let rep = 0; rep < REPS; rep++) {
+      const off = WORKLOADS.map((w) => cpuTimes(w.command));
+      const traced = await startTraced(key);
+      others = Math.max(others, otherBpftraces(traced.pid));
+      const on = WORKLOADS.map((w) => cpuTimes(w.command));
+      for (const [i, w] of WORKLOADS.entries()) {
+        const offTimes = off[i] ?? { user: Number.NaN, system: Number.NaN };
+        const onTimes = on[i] ?? { user: Number.NaN, system: Number.NaN };
+        added[i]?.system.push(((onTimes.system - offTimes.system) / w.syscalls) * 1e6);
+        added[i]?.total.push(((onTimes.system + onTimes.user - offTimes.system - offTimes.user) / w.syscalls) * 1e6);
+        const kernelNs = await kernelNsPerSyscall(traced.pid, w);
+        if (kernelNs !== undefined) added[i]?.kernelNs.push(kernelNs);
       }
-      log(`${CONFIG_NAMES[key] ?? key} (load ${loads.join(', ')}; other bpftrace processes running: ${others})`);
-      WORKLOADS.forEach((w, i) => {
-        const a = added[i];
-        if (!a) return;
-        const kernel = a.kernelNs.length > 0 ? `; BPF programs ${median(a.kernelNs).toFixed(0)} ns per ${w.unit} (${a.kernelNs.map((v) => v.toFixed(0)).join(' ')})` : '';
-        log(`  ${w.name.padEnd(9)} +${median(a.system).toFixed(2)} us sys per ${w.unit} (pairs: ${us(a.system)}); user+sys +${median(a.total).toFixed(2)} (${us(a.total)})${kernel}`);
-      });
+      await traced.stop();
+      loads.push(loadavg().split(' ')[0] ?? '');
     }
-  } finally {
-    disableStats?.();
+    log(`${key === 'floor' ? 'floor: empty programs on openat, read, write' : (CONFIG_NAMES[key] ?? key)} (load ${loads.join(', ')}; other bpftrace processes running: ${others})`);
+    WORKLOADS.forEach((w, i) => {
+      const a = added[i];
+      if (!a) return;
+      const kernel = a.kernelNs.length > 0 ? `; BPF programs ${median(a.kernelNs).toFixed(0)} ns per ${w.unit} (${a.kernelNs.map((v) => v.toFixed(0)).join(' ')})` : '; BPF run times need python3 on x86-64';
+      log(`  ${w.name.padEnd(9)} +${median(a.system).toFixed(2)} us sys per ${w.unit} (pairs: ${us(a.system)}); user+sys +${median(a.total).toFixed(2)} (${us(a.total)})${kernel}`);
+    });
   }
 }
 
