@@ -1,11 +1,20 @@
-// Benchmark of the tracer (npm run bench -- trace [--execs N] [--opens N] [--dd-syscalls N]
-// [--reps N] [--idle-seconds N] [--sections capture,overhead,loss,idle]): exec capture against /proc polling, per-syscall cost of open and
-// io tracing, loss under a stalled reader and how fast it is reported, idle CPU and RSS. Root only.
+// Benchmark of the tracer (npm run bench -- trace [--sections capture,overhead,loss,idle,storm]
+// [--execs N] [--opens N] [--dd-syscalls N] [--reps N] [--configs floor,none,opens,io,files]
+// [--idle-seconds N] [--storm-processes N] [--storm-shells N]): exec capture against /proc polling,
+// per-syscall cost of open and io tracing, loss under a stalled reader and how fast it is reported,
+// idle CPU and RSS, a fork storm through the event intake's per-minute cap. Root only.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { eventsSchema } from '../src/config/events.ts';
+import { traceOutcome } from '../src/events/fromTrace.ts';
+import { EventIntake } from '../src/events/intake.ts';
+import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import type { LossEvent, TraceEvent } from '../src/trace/events.ts';
 import type { ProbeSelection } from '../src/trace/program.ts';
 import { Tracer, type TracerOptions } from '../src/trace/tracer.ts';
@@ -21,7 +30,10 @@ const { values } = parseArgs({
     'dd-syscalls': { type: 'string', default: '2000000' },
     reps: { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '60' },
-    sections: { type: 'string', default: 'capture,overhead,loss,idle' },
+    sections: { type: 'string', default: 'capture,overhead,loss,idle,storm' },
+    configs: { type: 'string', default: 'floor,none,opens,io,files' },
+    'storm-processes': { type: 'string', default: '20000' },
+    'storm-shells': { type: 'string', default: '4' },
   },
 });
 const EXECS = Number(values.execs);
@@ -29,6 +41,8 @@ const OPENS = Number(values.opens);
 const DD_SYSCALLS = Number(values['dd-syscalls']);
 const REPS = Number(values.reps);
 const IDLE_SECONDS = Number(values['idle-seconds']);
+const STORM_PROCESSES = Number(values['storm-processes']);
+const STORM_SHELLS = Number(values['storm-shells']);
 const NONE: ProbeSelection = { opens: false, io: false, ioFiles: false };
 const GROUP = `/sys/fs/cgroup/unified/hostguard-bench-trace-${process.pid}`;
 
@@ -91,39 +105,144 @@ async function capture(): Promise<void> {
   await Promise.all([ebpf, poll100, poll1000].map((t) => t.tracer.stop()));
 }
 
-// CPU seconds (user + system) of a command, from GNU time.
-function cpuSeconds(command: string[]): number {
+// CPU seconds of a command in user space and in the kernel, from GNU time (10 ms resolution).
+function cpuTimes(command: string[]): { user: number; system: number } {
   const run = spawnSync('/usr/bin/time', ['-f', '%U %S', ...command], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   const [user = 'NaN', system = 'NaN'] = run.stderr.trim().split('\n').at(-1)?.split(' ') ?? [];
-  return Number(user) + Number(system);
+  return { user: Number(user), system: Number(system) };
 }
 
-const OPEN_LOOP = ['/usr/bin/perl', '-e', `for (1..${OPENS}) { open(my $f, '<', '/etc/hostname') or die; close($f) }`];
-const DD = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${DD_SYSCALLS / 2}`];
-
-function medianCpu(command: string[]): number {
-  return median(Array.from({ length: REPS }, () => cpuSeconds(command)));
+interface Workload {
+  name: string;
+  command: string[];
+  syscalls: number;
+  unit: string;
 }
 
+const WORKLOADS: Workload[] = [
+  { name: 'open loop', command: ['/usr/bin/perl', '-e', `for (1..${OPENS}) { open(my $f, '<', '/etc/hostname') or die; close($f) }`], syscalls: OPENS, unit: 'open' },
+  { name: 'dd', command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${DD_SYSCALLS / 2}`], syscalls: DD_SYSCALLS, unit: 'read/write' },
+];
+
+const CONFIGS: Record<string, ProbeSelection> = {
+  none: NONE,
+  opens: { opens: true, io: false, ioFiles: false },
+  io: { opens: false, io: true, ioFiles: false },
+  files: { opens: true, io: true, ioFiles: true },
+};
+const CONFIG_NAMES: Record<string, string> = { none: 'exec/exit only', opens: 'opens', io: 'io per process', files: 'opens + io per file' };
+
+// BPF_ENABLE_STATS (bpf(2) command 32) through python3's ctypes: the kernel times every BPF program
+// run while the descriptor is open, and stops when it closes (also if the bench dies).
+const ENABLE_STATS_PY = `import ctypes, sys
+attr = (ctypes.c_uint32 * 32)()
+fd = ctypes.CDLL(None, use_errno=True).syscall(321, 32, ctypes.byref(attr), 128)
+print("on" if fd >= 0 else "error %d" % ctypes.get_errno(), flush=True)
+sys.stdin.read()`;
+
+async function enableBpfStats(): Promise<(() => void) | undefined> {
+  if (process.arch !== 'x64') return undefined;
+  const child = spawn('python3', ['-c', ENABLE_STATS_PY], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const answer = await new Promise<string>((resolve) => {
+    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('error', () => resolve('no python3'));
+    child.once('exit', () => resolve('exited'));
+  });
+  if (answer !== 'on') return undefined;
+  return () => child.stdin.end();
+}
+
+// Run time and run count of every BPF program of a process (fdinfo shows them while stats are on).
+function bpfRunTotals(pid: number): { ns: number; runs: number } {
+  let ns = 0;
+  let runs = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    const text = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    ns += Number(/^run_time_ns:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+    runs += Number(/^run_cnt:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+  }
+  return { ns, runs };
+}
+
+const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const otherBpftraces = (own: number | undefined): number =>
+  readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && Number(entry) !== own && (() => { try { return readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'bpftrace'; } catch { return false; } })()).length;
+const us = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
+
+// What a traced run runs: the tracer with a probe selection, or (floor) bpftrace with empty programs
+// on the syscalls the loops make: the kernel's tracepoint dispatch alone, which no program can save.
+const FLOOR_PROGRAM = `${['openat', 'read', 'write'].map((name) => `tracepoint:syscalls:sys_enter_${name} { } tracepoint:syscalls:sys_exit_${name} { }`).join('\n')}
+BEGIN { printf("ready\\n"); }`;
+
+async function startTraced(key: string): Promise<{ pid: number | undefined; stop: () => Promise<void> }> {
+  if (key === 'floor') {
+    const child = spawn('bpftrace', ['-e', FLOOR_PROGRAM], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('ready')) resolve();
+      });
+      child.once('exit', () => reject(new Error('bpftrace (floor program) exited before it was ready')));
+    });
+    return { pid: child.pid, stop: async () => void (child.kill('SIGINT'), await closed) };
+  }
+  const probes = CONFIGS[key];
+  if (!probes) throw new Error(`--configs: unknown configuration '${key}'; configurations: floor, ${Object.keys(CONFIGS).join(', ')}`);
+  const { tracer: t } = await tracer({ mode: 'ebpf', probes });
+  return { pid: t.stats().bpftracePid, stop: () => t.stop() };
+}
+
+// The BPF programs' own run time per syscall of a loop, in one more traced run with run-time stats on
+// (they cost a little themselves, so the CPU figures come from runs without them).
+async function kernelNsPerSyscall(pid: number | undefined, w: Workload): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const disableStats = await enableBpfStats();
+  if (!disableStats) return undefined;
+  try {
+    const before = bpfRunTotals(pid);
+    cpuTimes(w.command);
+    return (bpfRunTotals(pid).ns - before.ns) / w.syscalls;
+  } finally {
+    disableStats();
+  }
+}
+
+// Untraced and traced runs alternate (REPS pairs per configuration, a fresh bpftrace for each traced
+// run): load from other processes shifts both runs of a pair alike. The figure is the kernel CPU
+// time the loop gained, per syscall; user time does not change with tracing, and sys time is
+// disturbed less by a busy machine than wall time. In-kernel: what the BPF programs themselves ran
+// (BPF_ENABLE_STATS), per syscall of the loop (other processes' traced syscalls included).
 async function overhead(): Promise<void> {
-  log(`\n## cost per traced syscall (CPU time of the traced command, median of ${REPS})`);
-  const baseOpen = medianCpu(OPEN_LOOP);
-  const baseDd = medianCpu(DD);
-  log(`untraced: ${OPENS} opens ${baseOpen.toFixed(2)} s, dd of ${DD_SYSCALLS} syscalls ${baseDd.toFixed(2)} s`);
-  const configs: Array<[string, ProbeSelection]> = [
-    ['exec/exit only', NONE],
-    ['opens', { opens: true, io: false, ioFiles: false }],
-    ['io per process', { opens: false, io: true, ioFiles: false }],
-    ['opens + io per file', { opens: true, io: true, ioFiles: true }],
-  ];
-  for (const [name, probes] of configs) {
-    const { tracer: t } = await tracer({ mode: 'ebpf', probes });
-    const open = medianCpu(OPEN_LOOP);
-    const dd = medianCpu(DD);
-    await t.stop();
-    const perOpen = ((open - baseOpen) / OPENS) * 1e6;
-    const perSyscall = ((dd - baseDd) / DD_SYSCALLS) * 1e6;
-    log(`${name.padEnd(20)} open loop ${open.toFixed(2)} s (+${perOpen.toFixed(2)} us per open), dd ${dd.toFixed(2)} s (+${perSyscall.toFixed(2)} us per read/write)`);
+  log(`\n## cost per traced syscall: ${REPS} alternating pairs (untraced run, traced run) per configuration`);
+  for (const key of values.configs.split(',')) {
+    const added = WORKLOADS.map(() => ({ system: [] as number[], total: [] as number[], kernelNs: [] as number[] }));
+    const loads: string[] = [];
+    let others = 0;
+    for (let rep = 0; rep < REPS; rep++) {
+      const off = WORKLOADS.map((w) => cpuTimes(w.command));
+      const traced = await startTraced(key);
+      others = Math.max(others, otherBpftraces(traced.pid));
+      const on = WORKLOADS.map((w) => cpuTimes(w.command));
+      for (const [i, w] of WORKLOADS.entries()) {
+        const offTimes = off[i] ?? { user: Number.NaN, system: Number.NaN };
+        const onTimes = on[i] ?? { user: Number.NaN, system: Number.NaN };
+        added[i]?.system.push(((onTimes.system - offTimes.system) / w.syscalls) * 1e6);
+        added[i]?.total.push(((onTimes.system + onTimes.user - offTimes.system - offTimes.user) / w.syscalls) * 1e6);
+        const kernelNs = await kernelNsPerSyscall(traced.pid, w);
+        if (kernelNs !== undefined) added[i]?.kernelNs.push(kernelNs);
+      }
+      await traced.stop();
+      loads.push(loadavg().split(' ')[0] ?? '');
+    }
+    log(`${key === 'floor' ? 'floor: empty programs on openat, read, write' : (CONFIG_NAMES[key] ?? key)} (load ${loads.join(', ')}; other bpftrace processes running: ${others})`);
+    WORKLOADS.forEach((w, i) => {
+      const a = added[i];
+      if (!a) return;
+      const kernel = a.kernelNs.length > 0 ? `; BPF programs ${median(a.kernelNs).toFixed(0)} ns per ${w.unit} (${a.kernelNs.map((v) => v.toFixed(0)).join(' ')})` : '; BPF run times need python3 on x86-64';
+      log(`  ${w.name.padEnd(9)} +${median(a.system).toFixed(2)} us sys per ${w.unit} (pairs: ${us(a.system)}); user+sys +${median(a.total).toFixed(2)} (${us(a.total)})${kernel}`);
+    });
   }
 }
 
@@ -202,8 +321,94 @@ async function idle(): Promise<void> {
   log(`whole machine,        trace exec       ${await cliCost(['exec'])}`);
 }
 
+// A fork storm through the daemon's path for host events: tracer -> traceOutcome -> EventIntake
+// (the per-minute cap at its default) -> a real SQLite store. Every event must be stored or counted.
+async function forkStormIntake(): Promise<void> {
+  const maxPerMinute = eventsSchema.parse({}).max_per_minute;
+  log(`\n## fork storm: ${STORM_PROCESSES} short-lived processes from ${STORM_SHELLS} shells in a cgroup, through the intake (cap ${maxPerMinute} a minute) into SQLite`);
+  mkdirSync(GROUP);
+  const dir = mkdtempSync(join(tmpdir(), 'hostguard-bench-storm-'));
+  const store = new SqliteStore({ path: join(dir, 'events.db'), hostId: 'bench' });
+  const cpu = { intakeUs: 0, storeUs: 0, accepted: 0 };
+  const intake = new EventIntake({
+    host: 'bench',
+    maxPerMinute,
+    batchSize: 500,
+    flushEveryMs: 1000,
+    write: (events) => {
+      const before = process.threadCpuUsage();
+      void store.saveEvents(events);
+      const used = process.threadCpuUsage(before);
+      cpu.storeUs += used.user + used.system;
+    },
+    publish: () => undefined,
+    nowMs: Date.now,
+  });
+  const { tracer: t, events } = await tracer({ mode: 'ebpf', cgroupV2Path: GROUP });
+  try {
+    const unsubscribe = t.subscribe((event) => {
+      if (event.type === 'io' || event.type === 'opens' || event.type === 'status') return;
+      const before = process.threadCpuUsage();
+      intake.accept(traceOutcome(event));
+      const used = process.threadCpuUsage(before);
+      cpu.intakeUs += used.user + used.system;
+      cpu.accepted++;
+    });
+    const bpftracePid = t.stats().bpftracePid ?? 0;
+    const start = { ms: Date.now(), node: process.cpuUsage(), bpftrace: processCpuSeconds(bpftracePid) };
+    const each = Math.ceil(STORM_PROCESSES / STORM_SHELLS);
+    await Promise.all(
+      Array.from({ length: STORM_SHELLS }, () => {
+        const child = spawn('/bin/sh', ['-c', `echo $$ > ${GROUP}/cgroup.procs && i=0 && while [ $i -lt ${each} ]; do /bin/true; i=$((i+1)); done`], { stdio: 'ignore' });
+        return new Promise((resolve) => child.once('close', resolve));
+      }),
+    );
+    const stormSeconds = (Date.now() - start.ms) / 1000;
+    const processes = each * STORM_SHELLS;
+    const count = (type: string): number => events.filter((e) => e.type === type).length;
+    const lost = (records: string[]): number => events.filter((e): e is LossEvent => e.type === 'loss' && records.includes(e.record)).reduce((sum, e) => sum + e.count, 0);
+    // every exec and exit (the shells' too) delivered or reported lost
+    const stormEndMs = Date.now();
+    while (Date.now() - stormEndMs < 180_000 && count('exec') + count('exit') + lost(['exec', 'exit']) < 2 * processes + STORM_SHELLS) await sleep(50);
+    const drainSeconds = (Date.now() - stormEndMs) / 1000;
+    unsubscribe();
+    intake.flush();
+    const nodeCpu = process.cpuUsage(start.node);
+    const bpftraceSeconds = processCpuSeconds(bpftracePid) - start.bpftrace;
+    log(`storm: ${processes} processes in ${stormSeconds.toFixed(1)} s (${Math.round(processes / stormSeconds)}/s), all delivered or reported lost ${drainSeconds.toFixed(1)} s after it ended; load ${loadavg()}`);
+    const accounted = count('exec') + count('exit') + lost(['exec', 'exit']);
+    log(`tracer: ${count('exec')} exec and ${count('exit')} exit events + ${lost(['exec', 'exit'])} exec/exit records reported lost = ${accounted} of ${2 * processes + STORM_SHELLS}; ${count('loss')} loss reports in all (${lost(['exec', 'exit', 'argv', 'oom', 'tick', 'hb'])} records by sequence, ${lost(['perf'])} by bpftrace's count), ${count('gap')} gaps; bpftrace ${bpftraceSeconds.toFixed(1)} s CPU`);
+    const { received, stored, dropped } = intake.counts;
+    const rows = storedRows(join(dir, 'events.db'));
+    const storedEvents = stored - rows.summaries;
+    const exact = received === cpu.accepted && received === storedEvents + dropped && rows.droppedCounted === dropped && rows.total === stored;
+    log(`intake: received ${received}, stored ${storedEvents} + ${rows.summaries} events_dropped records, counted as overflow ${dropped} (the records say ${rows.droppedCounted}); ${storedEvents} + ${dropped} = ${storedEvents + dropped} ${exact ? 'checks out exactly' : 'MISMATCH'}; rows in SQLite ${rows.total} (${Object.entries(rows.byType).map(([type, n]) => `${type} ${n}`).join(', ')})`);
+    log(`CPU: intake (accept, mapping included) ${(cpu.intakeUs / 1000).toFixed(0)} ms = ${(cpu.intakeUs / Math.max(1, cpu.accepted)).toFixed(1)} us per event; store writes ${(cpu.storeUs / 1000).toFixed(0)} ms; the whole node process ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s (tracer decoding included)`);
+  } finally {
+    await t.stop();
+    // what stopping delivered (if the storm failed half-way) is written before the store closes
+    intake.flush();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmdirSync(GROUP);
+  }
+}
+
+// Rows of the events file by type, and the overflow its events_dropped records count.
+function storedRows(path: string): { total: number; summaries: number; droppedCounted: number; byType: Record<string, number> } {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const byType = Object.fromEntries((db.prepare('SELECT type, count(*) AS n FROM event GROUP BY type').all() as Array<{ type: string; n: number }>).map((r) => [r.type, r.n]));
+    const droppedCounted = (db.prepare("SELECT coalesce(sum(json_extract(body, '$.data.count')), 0) AS n FROM event WHERE type = 'events_dropped'").get() as { n: number }).n;
+    const total = Object.values(byType).reduce((sum, n) => sum + n, 0);
+    return { total, summaries: byType.events_dropped ?? 0, droppedCounted, byType };
+  } finally {
+    db.close();
+  }
+}
+
 log(`# hostguard trace benchmark (${new Date().toISOString()}, load ${spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim()})`);
-const sections: Record<string, () => Promise<void>> = { capture, overhead, loss, idle };
+const sections: Record<string, () => Promise<void>> = { capture, overhead, loss, idle, storm: forkStormIntake };
 for (const name of values.sections.split(',')) {
   const section = sections[name];
   if (!section) throw new Error(`--sections: unknown section '${name}'; sections: ${Object.keys(sections).join(', ')}`);

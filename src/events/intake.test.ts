@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NewAlert } from '../alert/model.ts';
 import { EventIntake, type EventIntakeOptions } from './intake.ts';
@@ -69,5 +70,35 @@ describe('EventIntake', () => {
     expect(s.resolved).toEqual(['other']);
     s.intake.flush();
     expect(s.written.flat().map((e) => e.id)).toEqual(['old', 'new']);
+  });
+
+  it('accounts for every event exactly: stored, or counted in an events_dropped record (property)', () => {
+    // bursts of events, each after a pause of up to 3 minutes, with flushes (shutdown) in between
+    const burst = fc.record({ pauseMs: fc.integer({ min: 0, max: 180_000 }), events: fc.integer({ min: 0, max: 40 }), flush: fc.boolean() });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 7 }), fc.array(burst, { maxLength: 30 }), (maxPerMinute, batchSize, bursts) => {
+        const s = setup({ maxPerMinute, batchSize });
+        let pid = 0;
+        for (const b of bursts) {
+          s.advance(b.pauseMs);
+          for (let i = 0; i < b.events; i++) s.intake.accept(exec(s.now(), ++pid));
+          if (b.flush) s.intake.flush();
+        }
+        s.intake.flush();
+        const stored = s.written.flat();
+        const execs = stored.filter((e) => e.type === 'exec');
+        const summaries = stored.filter((e) => e.type === 'events_dropped');
+        const droppedInSummaries = summaries.reduce((sum, e) => sum + Number(e.data.count), 0);
+        expect(execs.length + droppedInSummaries).toBe(pid);
+        expect(s.intake.counts).toMatchObject({ received: pid, dropped: droppedInSummaries, stored: stored.length });
+        // no minute stores more than the cap (summaries are not capped: they are the count)
+        const perMinute = new Map<number, number>();
+        for (const e of execs) perMinute.set(Math.floor(e.timeMs / 60_000), (perMinute.get(Math.floor(e.timeMs / 60_000)) ?? 0) + 1);
+        for (const count of perMinute.values()) expect(count).toBeLessThanOrEqual(maxPerMinute);
+        // each event stored once, in order
+        expect(execs.map((e) => e.pid)).toEqual([...execs.map((e) => e.pid)].sort((a, b) => (a ?? 0) - (b ?? 0)));
+        expect(new Set(stored.map((e) => e.id)).size).toBe(stored.length);
+      }),
+    );
   });
 });

@@ -145,7 +145,11 @@ export class EbpfBackend {
       down: (info) => {
         this.flush(true);
         if (info.requested || !info.wasReady) return;
-        this.downSince = { atMs: info.atMs, reason: info.reason };
+        // The gap starts where the heartbeats stopped covering what was sent: records sent after
+        // that and never read died with bpftrace, uncounted (its counters start afresh).
+        const decoder = this.decoder;
+        const coveredMs = decoder ? decoder.toEpochMs(decoder.losses.coveredUntilNs()) : info.atMs;
+        this.downSince = { atMs: Math.min(info.atMs, coveredMs), reason: info.reason };
         this.sink.restarting(info.reason);
       },
       giveUp: (reason) => {

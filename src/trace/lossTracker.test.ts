@@ -41,6 +41,44 @@ describe('LossTracker', () => {
     expect(tracker.totals()).toMatchObject({ lost: { exec: 1 }, received: { exec: 2 }, sent: { hb: 1 } });
   });
 
+  it('counts a repeated sequence number (counters not to be trusted) without reporting a loss', () => {
+    const tracker = new LossTracker();
+    tracker.reset(0);
+    tracker.onRecord('argv', 0, 1, 10);
+    expect(tracker.onRecord('argv', 0, 1, 11)).toBeUndefined();
+    expect(tracker.onRecord('argv', 0, 2, 12)).toBeUndefined();
+    expect(tracker.totals()).toMatchObject({ repeated: 1, received: { argv: 3 }, lost: { argv: 0 } });
+  });
+
+  it('names the CPUs that sent records but no heartbeat since the run began', () => {
+    const tracker = new LossTracker();
+    tracker.reset(0);
+    tracker.onRecord('exec', 0, 1, 10);
+    tracker.onRecord('exec', 3, 1, 10);
+    tracker.onHeartbeat(0, 1, 20, [1, 0, 0, 0, 0]);
+    expect(tracker.totals().cpusWithoutHeartbeat).toEqual([3]);
+    tracker.onHeartbeat(3, 1, 30, [1, 0, 0, 0, 0]);
+    expect(tracker.totals().cpusWithoutHeartbeat).toEqual([]);
+    // a new bpftrace: its CPUs have to be heard from again
+    tracker.reset(100);
+    tracker.onRecord('exit', 3, 1, 110);
+    expect(tracker.totals().cpusWithoutHeartbeat).toEqual([3]);
+  });
+
+  it('knows until when every record sent is accounted for: the oldest of the CPUs last heartbeats', () => {
+    const tracker = new LossTracker();
+    tracker.reset(100);
+    expect(tracker.coveredUntilNs()).toBe(100);
+    tracker.onHeartbeat(0, 1, 500, [0, 0, 0, 0, 0]);
+    tracker.onHeartbeat(1, 1, 400, [0, 0, 0, 0, 0]);
+    expect(tracker.coveredUntilNs()).toBe(400);
+    tracker.onHeartbeat(1, 2, 900, [0, 0, 0, 0, 0]);
+    expect(tracker.coveredUntilNs()).toBe(500);
+    // a CPU that sent a record but no heartbeat yet is covered since the start only
+    tracker.onRecord('exec', 2, 1, 950);
+    expect(tracker.coveredUntilNs()).toBe(100);
+  });
+
   it('reports exactly the numbers it did not see, whatever arrives (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 200 }), (kept) => {

@@ -19,6 +19,14 @@ interface Stream {
   received: number;
 }
 
+export interface RecordTotals {
+  lost: Record<RecordType, number>;
+  received: Record<RecordType, number>;
+  sent: Record<RecordType, number>;
+  repeated: number;
+  cpusWithoutHeartbeat: number[];
+}
+
 // The heartbeat's counters, in this order (programs/base.bt).
 export const HEARTBEAT_COUNTERS: RecordType[] = ['exec', 'argv', 'exit', 'oom', 'tick'];
 
@@ -31,12 +39,20 @@ export class LossTracker {
   private readonly sentByStream = new Map<string, number>();
   // what earlier runs sent
   private readonly sentBefore = new Map<RecordType, number>();
+  // records whose number was not above the last one of their stream: never expected (bpftrace
+  // counts per CPU with preemption off), so each one says the counters cannot be trusted
+  private repeated = 0;
+  // CPUs of this run heard from by heartbeat (with the time of the last one) / by any sequenced record
+  private readonly heartbeatCpus = new Map<number, number>();
+  private readonly recordCpus = new Set<number>();
 
   // A fresh bpftrace starts its counters at 0; totals survive restarts.
   reset(startNs: number): void {
     for (const record of RECORD_TYPES) this.sentBefore.set(record, this.sentInRun(record) + (this.sentBefore.get(record) ?? 0));
     this.streams.clear();
     this.sentByStream.clear();
+    this.heartbeatCpus.clear();
+    this.recordCpus.clear();
     this.startNs = startNs;
   }
 
@@ -66,6 +82,8 @@ export class LossTracker {
     const stream = this.stream(record, cpu);
     this.receivedTotals.set(record, (this.receivedTotals.get(record) ?? 0) + 1);
     stream.received++;
+    this.recordCpus.add(cpu);
+    if (seq < stream.next) this.repeated++;
     const loss = seq > stream.next ? this.lose(record, cpu, seq - stream.next, stream, nsecs) : undefined;
     stream.next = Math.max(stream.next, seq + 1);
     stream.lastNs = nsecs;
@@ -77,6 +95,7 @@ export class LossTracker {
     const losses: Loss[] = [];
     const own = this.onRecord('hb', cpu, seq, nsecs);
     if (own) losses.push(own);
+    this.heartbeatCpus.set(cpu, Math.max(nsecs, this.heartbeatCpus.get(cpu) ?? 0));
     this.sentByStream.set(`${cpu}:hb`, seq);
     HEARTBEAT_COUNTERS.forEach((record, i) => {
       const count = sent[i] ?? 0;
@@ -91,7 +110,16 @@ export class LossTracker {
     return losses;
   }
 
-  totals(): { lost: Record<RecordType, number>; received: Record<RecordType, number>; sent: Record<RecordType, number> } {
+  // Until when every record sent is known to have arrived or been counted lost: the oldest of the
+  // CPUs' last heartbeats (the start of the run before any). What bpftrace sent after it and never
+  // delivered is unknown if bpftrace dies now.
+  coveredUntilNs(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const cpu of new Set([...this.heartbeatCpus.keys(), ...this.recordCpus])) oldest = Math.min(oldest, this.heartbeatCpus.get(cpu) ?? this.startNs);
+    return Number.isFinite(oldest) ? oldest : this.startNs;
+  }
+
+  totals(): RecordTotals {
     const table = (get: (record: RecordType) => number): Record<RecordType, number> =>
       Object.fromEntries(RECORD_TYPES.map((record) => [record, get(record)])) as Record<RecordType, number>;
     return {
@@ -99,6 +127,10 @@ export class LossTracker {
       received: table((record) => this.receivedTotals.get(record) ?? 0),
       // as of each CPU's latest heartbeat
       sent: table((record) => this.sentInRun(record) + (this.sentBefore.get(record) ?? 0)),
+      repeated: this.repeated,
+      // records from these CPUs are not covered by any heartbeat of this run: their losses after
+      // the last record received cannot be known
+      cpusWithoutHeartbeat: [...this.recordCpus].filter((cpu) => !this.heartbeatCpus.has(cpu)).sort((a, b) => a - b),
     };
   }
 }

@@ -8,7 +8,7 @@ const stats: TraceStats = {
   state: 'live',
   restarts: 1,
   gaps: 1,
-  records: { sent: { ...zero, exec: 3000 }, received: { ...zero, exec: 1989 }, lost: { ...zero, exec: 1011 } },
+  records: { sent: { ...zero, exec: 3000 }, received: { ...zero, exec: 1989 }, lost: { ...zero, exec: 1011 }, repeated: 0, cpusWithoutHeartbeat: [] },
   perfRecordsLost: 1020,
   incompleteIntervals: 2,
   parseErrors: 0,

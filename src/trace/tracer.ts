@@ -4,9 +4,10 @@ import { type Clock, systemClock } from '../collect/clock.ts';
 import { DEFAULT_PROC_ROOT } from '../sys/readProc.ts';
 import { EbpfBackend, type BackendSink } from './ebpfSource.ts';
 import { findExecutable } from './executable.ts';
-import type { RecordType, StatusEvent, TraceEvent, TraceEventType, TraceMode, TraceState } from './events.ts';
+import type { StatusEvent, TraceEvent, TraceEventType, TraceMode, TraceState } from './events.ts';
 import { ProcessTree } from './processTree.ts';
 import type { ProbeSelection } from './program.ts';
+import type { RecordTotals } from './lossTracker.ts';
 import { SamplerBackend, defaultMemoryCgroupRoot } from './sampler.ts';
 import { DEFAULT_TRACEFS } from './tracefs.ts';
 
@@ -37,8 +38,9 @@ export interface TraceStats {
   bpftracePid?: number;
   restarts: number;
   gaps: number;
-  // per record type: sent (as of each CPU's last heartbeat), received and lost
-  records?: { sent: Record<RecordType, number>; received: Record<RecordType, number>; lost: Record<RecordType, number> };
+  // per record type: sent (as of each CPU's last heartbeat), received and lost; records whose
+  // sequence number repeated; CPUs that sent records but no heartbeat since bpftrace started
+  records?: RecordTotals;
   // records bpftrace says its perf buffers dropped (map prints included)
   perfRecordsLost: number;
   incompleteIntervals: number;
