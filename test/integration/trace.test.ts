@@ -89,7 +89,10 @@ describe.skipIf(!support.ok)('eBPF tracer (lifecycle, opens, io per file)', () =
     // dd also writes its summary to stderr (a few dozen bytes)
     expect(byProcess - 100 * MiB).toBeGreaterThanOrEqual(0);
     expect(byProcess - 100 * MiB).toBeLessThan(1024);
-    expect(io.every((e) => e.incomplete === undefined)).toBe(true);
+    // The intervals that hold dd's writes are complete. Others may not be: this tracer sees the whole
+    // machine, and other test files running beside it can fill a map past its key limit.
+    const ddIntervals = io.filter((e) => e.processes.some((p) => p.pid === dd.pid));
+    expect(ddIntervals.map((e) => e.incomplete).filter((reason) => reason !== undefined)).toEqual([]);
   }, 60_000);
 
   it('counts opens of a known file, and failed opens by errno', async () => {
