@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import type { TraceEvent } from '../../src/trace/events.ts';
 import { findExecutable } from '../../src/trace/executable.ts';
 import { ensureTracefs } from '../../src/trace/tracefs.ts';
+import { alive } from './processes.ts';
 
 export type BpftraceSupport = { ok: true } | { ok: false; reason: string };
 
@@ -28,14 +29,7 @@ export function bpftraceSupport(): BpftraceSupport {
   return cached;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive };
 
 // Ends a process this test started, if it is still there (a safety net after a clean stop).
 export function killIfAlive(pid: number | undefined): void {

@@ -7,18 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DELIVERY, type DeliveryStatus } from '../../src/alert/channel.ts';
 import { scriptChannel } from '../../src/alert/channels/script.ts';
 import { AlertSystem } from '../../src/alert/system.ts';
+import { alive } from '../helpers/processes.ts';
 
 let dir: string;
 const pids: number[] = [];
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // A script that writes its pid, then hangs (exec: the pid is the sleep's own).
 function hangingScript(): { path: string; pid: () => Promise<number> } {

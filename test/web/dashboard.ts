@@ -4,6 +4,7 @@ import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserServer, chromium } from 'playwright-core';
+import { alive } from '../helpers/processes.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -15,14 +16,6 @@ export interface RunningBrowser {
   stop: () => Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Chromium as a server process of our own, so that its PID is known and it can be killed for sure.
 export async function startBrowser(args: string[] = []): Promise<RunningBrowser> {
