@@ -4,16 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot, SystemInfo } from '../../src/collect/types.ts';
-import { createLogger, type LogLevel } from '../../src/log/logger.ts';
+import type { LogLevel } from '../../src/log/logger.ts';
 import { ApiServer } from '../../src/serve/http.ts';
-import { LiveHub } from '../../src/serve/hub.ts';
-import type { ApiDeps } from '../../src/serve/route.ts';
-import type { ApiSettings } from '../../src/serve/settings.ts';
-import { newDaemonStatus } from '../../src/serve/status.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import type { LiveHub } from '../../src/serve/hub.ts';
+import type { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { memoryLogger, testApiDeps } from '../helpers/apiServer.ts';
 
 const TOKEN = 'current-test-token-0123456789';
 const PATH = '/api/v1/metrics/current';
@@ -40,15 +37,11 @@ interface Started {
 async function start(options: { token?: string; cors?: string[]; logLevel?: LogLevel } = {}): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'hostguard-current-'));
   dirs.push(dir);
-  const store = new SqliteStore({ path: join(dir, 'hostguard.db'), hostId: 'test' });
+  const deps = testApiDeps(dir, { ...options, runtimeSeries: false });
+  const { hub, store } = deps;
   stores.push(store);
-  const status = newDaemonStatus({ version: '0.0.0', startTimeMs: Date.now(), hostId: 'test', level: 'normal', intervalMs: 5000, storeKind: 'sqlite', collectors: [] });
-  const settings: ApiSettings = { listen: { host: '127.0.0.1', port: 0 }, ...(options.token ? { token: options.token } : {}), corsOrigins: options.cors ?? [], maxPoints: 1000, maxConnections: 64, webDir: join(dir, 'no-dashboard'), websocket: { maxClients: 2, maxBufferedBytes: 65_536, pingIntervalMs: 30_000 } };
-  const hub = new LiveHub(status, { runtimeSeries: false });
-  const deps: ApiDeps = { hub, store, settings, now: () => Date.now(), collectors: [] };
-  const lines: string[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
-  const server = new ApiServer(deps, { log: createLogger({ level: options.logLevel ?? 'info', format: 'json' }, sink) });
+  const logger = memoryLogger<{ msg: string; url?: string; statusCode?: number }>(options.logLevel);
+  const server = new ApiServer(deps, { log: logger.log });
   servers.push(server);
   const seenByFastify: string[] = [];
   server.app.addHook('onRequest', (request, _reply, done) => {
@@ -56,7 +49,7 @@ async function start(options: { token?: string; cors?: string[]; logLevel?: LogL
     done();
   });
   const address = await server.listen();
-  return { url: `http://127.0.0.1:${address.port}${PATH}`, hub, logLines: () => lines.map((l) => JSON.parse(l) as { msg: string }), seenByFastify };
+  return { url: `http://127.0.0.1:${address.port}${PATH}`, hub, logLines: logger.records, seenByFastify };
 }
 
 function snapshot(timestampMs: number, hostname: string): MetricsSnapshot {

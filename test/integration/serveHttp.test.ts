@@ -7,16 +7,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createLogger, type LogLevel } from '../../src/log/logger.ts';
+import type { LogLevel } from '../../src/log/logger.ts';
 import { ApiServer, defaultRoutes } from '../../src/serve/http.ts';
-import { LiveHub } from '../../src/serve/hub.ts';
-import { apiError, type ApiDeps, defineRoute, json } from '../../src/serve/route.ts';
-import type { ApiSettings } from '../../src/serve/settings.ts';
-import { newDaemonStatus } from '../../src/serve/status.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { apiError, defineRoute, json } from '../../src/serve/route.ts';
+import type { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { memoryLogger, testApiDeps } from '../helpers/apiServer.ts';
 
 const TOKEN = 'http-test-token-0123456789';
 const dirs: string[] = [];
@@ -47,14 +44,9 @@ interface Started {
 // A server with the daemon's routes plus two that change things, as the alerts API will.
 async function start(options: { token?: string; cors?: string[]; webDir?: string; logLevel?: LogLevel } = {}): Promise<Started> {
   const dir = tempDir();
-  const store = new SqliteStore({ path: join(dir, 'hostguard.db'), hostId: 'test' });
-  stores.push(store);
-  const status = newDaemonStatus({ version: '0.0.0', startTimeMs: Date.now(), hostId: 'test', level: 'normal', intervalMs: 5000, storeKind: 'sqlite', collectors: [] });
-  const settings: ApiSettings = { listen: { host: '127.0.0.1', port: 0 }, ...(options.token ? { token: options.token } : {}), corsOrigins: options.cors ?? [], maxPoints: 1000, maxConnections: 64, webDir: options.webDir ?? join(dir, 'no-dashboard'), websocket: { maxClients: 2, maxBufferedBytes: 65_536, pingIntervalMs: 30_000 } };
-  const deps: ApiDeps = { hub: new LiveHub(status), store, settings, now: () => Date.now(), collectors: [] };
-  const lines: string[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
-  const log = createLogger({ level: options.logLevel ?? 'info', format: 'json' }, sink);
+  const deps = testApiDeps(dir, options);
+  stores.push(deps.store);
+  const { log, records } = memoryLogger<{ level: string; msg: string; url?: string }>(options.logLevel);
   const acknowledged: Started['acknowledged'] = [];
   const routes = [
     ...defaultRoutes(deps),
@@ -76,7 +68,7 @@ async function start(options: { token?: string; cors?: string[]; webDir?: string
   const server = new ApiServer(deps, { log, routes });
   servers.push(server);
   const address = await server.listen();
-  return { base: `http://127.0.0.1:${address.port}`, port: address.port, logLines: () => lines.map((l) => JSON.parse(l) as { level: string; msg: string }), acknowledged };
+  return { base: `http://127.0.0.1:${address.port}`, port: address.port, logLines: records, acknowledged };
 }
 
 async function call(url: string, init: RequestInit = {}): Promise<{ status: number; body: { error?: { status: number; message: string; field?: string; parameter?: string } } & Record<string, unknown>; headers: Headers }> {
