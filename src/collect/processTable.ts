@@ -24,8 +24,10 @@ import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { type ScannedPidStat, scanPidStat } from '../sys/scanPidStat.ts';
 import { isProcfs } from '../sys/readHost.ts';
 
-const STAT_REFRESH_TICKS = 10;
-const MAX_BACKOFF_TICKS = 8;
+// An idle process is checked at most MAX_BACKOFF_TICKS apart, and every check past
+// STAT_REFRESH_TICKS since its stat was read reads it again (for RSS shrinking under reclaim).
+const STAT_REFRESH_TICKS = 16;
+const MAX_BACKOFF_TICKS = 16;
 const LISTING_REFRESH_TICKS = 10;
 // CPU time per second of interval that may go unexplained before deferred processes are checked:
 // the two clocks differ by a few ticks (process times are scaled from the scheduler's run time).
@@ -57,8 +59,8 @@ export interface TrackedProcess {
   idleChecks: number;
   io?: { readBytes: number; writtenBytes: number; atMs: number };
   ioUnreadable?: boolean;
-  // oom_score and oom_score_adj, read for the rows shown, and the tick they were read at
-  oom?: { score?: number; adj?: number; tick: number };
+  // oom_score and oom_score_adj, read for the rows shown, the tick they were read at and the RSS then
+  oom?: { score?: number; adj?: number; tick: number; rssPages: number };
   readBytesPerSecond?: number;
   writtenBytesPerSecond?: number;
 }
@@ -203,8 +205,11 @@ export class ProcessTable {
     if (used > 0 || stat.state === 'R' || stat.numThreads > 1) {
       known.ranTick = this.tick;
       known.idleChecks = 0;
+      known.nextCheckTick = this.tick + 1;
+    } else {
+      // A refresh of an idle process's stat: it keeps its place in the back-off.
+      known.nextCheckTick = nextCheck(this.tick, known.pid, Math.max(1, known.idleChecks));
     }
-    known.nextCheckTick = this.tick + 1;
     // exec() keeps pid and start time but changes comm, cmdline and maybe the uid.
     const execed = known.stat.comm !== stat.comm;
     known.stat = stat;

@@ -18,7 +18,8 @@ import type { ProcessInfo, ProcessMetrics } from './types.ts';
 // than the rest of the collection.
 const IO_REFRESH_TICKS = 10;
 
-// OOM scores of the rows shown are re-read when the process ran since, and at least this often.
+// OOM scores of the rows shown are re-read when the process's RSS moved, and at least this often
+// (oom_score_adj is set by others: the guard, systemd, the process itself).
 const OOM_REFRESH_TICKS = 10;
 
 // The count entries with the largest positive key, largest first (ties by pid): one pass with a
@@ -80,14 +81,15 @@ class ProcessCollector implements Collector<'processes'> {
     this.ioCursor = entries.length === 0 ? 0 : (this.ioCursor + slice) % entries.length;
   }
 
-  // oom_score moves with the process's memory (so only when it ran) and oom_score_adj is set by
-  // others (the guard, systemd): both are re-read for the rows shown when stale.
+  // oom_score follows the process's memory (RSS, swap, page tables) against the host's: re-read for
+  // the rows shown when their RSS moved, and both files when stale.
   private refreshOom(entry: TrackedProcess): void {
     const tick = this.table.currentTick;
-    if (entry.oom && entry.ranTick <= entry.oom.tick && tick - entry.oom.tick < OOM_REFRESH_TICKS) return;
+    const rssPages = entry.stat.rssPages;
+    if (entry.oom && entry.oom.rssPages === rssPages && tick - entry.oom.tick < OOM_REFRESH_TICKS) return;
     const score = parseOomScore(this.rowFiles.read(entry.pid, 'oom_score') ?? '');
     const adj = parseOomScoreAdj(this.rowFiles.read(entry.pid, 'oom_score_adj') ?? '');
-    entry.oom = { tick, ...(score.ok ? { score: score.value } : {}), ...(adj.ok ? { adj: adj.value } : {}) };
+    entry.oom = { tick, rssPages, ...(score.ok ? { score: score.value } : {}), ...(adj.ok ? { adj: adj.value } : {}) };
   }
 
   private info(entry: TrackedProcess): ProcessInfo {

@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { parseOsRelease } from '../sys/parseOsRelease.ts';
 import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { readCpuinfo, readLine, readParsedFile, readProcStat, readUptime } from '../sys/readHost.ts';
-import type { CollectorDefinition, CollectorEnvironment } from './collector.ts';
+import type { CollectorDefinition, CollectorEnvironment, Tick } from './collector.ts';
 import { formatSeconds } from './format.ts';
 import type { SystemInfo } from './types.ts';
 
 // Node's names for the architectures it runs on, as uname -m prints them.
 const UNAME_MACHINE: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', arm: 'armv7l', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loongarch64' };
+
+// Hostname and uptime are read again this often: a renamed host shows within that time, and
+// reading two files every tick cost more than the rest of this collector.
+const REREAD_MS = 10_000;
 
 // What does not change while the machine is up; read once.
 function staticInfo(env: CollectorEnvironment): Omit<SystemInfo, 'hostname' | 'uptimeSeconds'> {
@@ -38,11 +42,18 @@ export const systemCollector: CollectorDefinition<'system'> = {
     const files = kernelFileReader(env.procRoot);
     const read = (path: string): string | undefined => files.read(path);
     const hostnamePath = join(env.procRoot, 'sys', 'kernel', 'hostname');
+    // Hostname and uptime are re-read every REREAD_MS; in between, uptime advances with the
+    // monotonic clock (both stop in suspend, after which the next re-read corrects it).
+    let last: { atMs: number; hostname: string; uptimeSeconds: number } | undefined;
     return {
-      collect: (): SystemInfo => {
-        const uptime = readUptime(env.procRoot, read);
-        if (!uptime.ok) throw new Error(uptime.error);
-        return { hostname: read(hostnamePath)?.trim() ?? 'unknown', ...fixed, uptimeSeconds: uptime.value };
+      collect: (tick: Tick): SystemInfo => {
+        if (last === undefined || tick.monotonicMs - last.atMs >= REREAD_MS || tick.monotonicMs < last.atMs) {
+          const uptime = readUptime(env.procRoot, read);
+          if (!uptime.ok) throw new Error(uptime.error);
+          last = { atMs: tick.monotonicMs, hostname: read(hostnamePath)?.trim() ?? 'unknown', uptimeSeconds: uptime.value };
+        }
+        const uptimeSeconds = Math.round((last.uptimeSeconds + (tick.monotonicMs - last.atMs) / 1000) * 100) / 100;
+        return { hostname: last.hostname, ...fixed, uptimeSeconds };
       },
       close: () => files.close(),
     };
