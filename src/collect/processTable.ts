@@ -7,7 +7,7 @@
 // - a single-threaded process whose schedstat run time did not move has not run: its stat is
 //   reused (only RSS shrinking under reclaim and S->R on wake-up can change it without running)
 //   and re-read at least every STAT_REFRESH_TICKS;
-// - a process seen idle k checks in a row is next checked after min(k, MAX_BACKOFF_TICKS) ticks,
+// - a process seen idle k checks in a row is next checked after min(2^(k-1), MAX_BACKOFF_TICKS) ticks,
 //   unless the CPU time /proc/stat reports is not explained by the processes checked (a deferred
 //   one woke up): then every deferred process is checked at once. Children that ran and exited
 //   within the interval are explained by their parent's cutime/cstime;
@@ -26,7 +26,7 @@ import { isProcfs } from '../sys/readHost.ts';
 
 // An idle process is checked at most MAX_BACKOFF_TICKS apart, and every check past
 // STAT_REFRESH_TICKS since its stat was read reads it again (for RSS shrinking under reclaim).
-const STAT_REFRESH_TICKS = 16;
+const STAT_REFRESH_TICKS = 32;
 const MAX_BACKOFF_TICKS = 16;
 const LISTING_REFRESH_TICKS = 10;
 // CPU time per second of interval that may go unexplained before deferred processes are checked:
@@ -65,10 +65,10 @@ export interface TrackedProcess {
   writtenBytesPerSecond?: number;
 }
 
-// After k idle checks the next comes within k ticks (at most MAX_BACKOFF_TICKS), phased by pid so
-// that processes started together are not all checked on the same tick.
+// After k idle checks the next comes within 2^(k-1) ticks (at most MAX_BACKOFF_TICKS), phased by
+// pid so that processes started together are not all checked on the same tick.
 function nextCheck(tick: number, pid: number, idleChecks: number): number {
-  const delay = Math.min(idleChecks, MAX_BACKOFF_TICKS);
+  const delay = Math.min(2 ** Math.min(Math.max(0, idleChecks - 1), 30), MAX_BACKOFF_TICKS);
   return tick + delay - ((tick + pid) % delay);
 }
 
