@@ -90,6 +90,21 @@ describe('HeldFileReader readToEnd', () => {
   });
 });
 
+describe('HeldFileReader readToEnd on small kernel files', () => {
+  // Each ends at its first short read (under half a page): the text must still be whole.
+  it('reads mountinfo, meminfo, diskstats and net/dev whole, as readFileSync does', () => {
+    const reader = new HeldFileReader(8, { readToEnd: true });
+    const keys = (text: string | undefined): string[] => (text ?? '').split('\n').map((line) => line.trim().split(/[\s:]+/)[0] ?? '');
+    expect(reader.read('/proc/self/mountinfo')).toBe(readFileSync('/proc/self/mountinfo', 'utf8'));
+    for (const path of ['/proc/meminfo', '/proc/diskstats', '/proc/net/dev', '/proc/stat']) {
+      const text = reader.read(path);
+      expect(text?.endsWith('\n'), path).toBe(true);
+      expect(keys(text), path).toEqual(keys(readFileSync(path, 'utf8')));
+    }
+    reader.close();
+  });
+});
+
 describe('kernelFileReader', () => {
   it('holds descriptors under /proc and sees fresh text on each read', async () => {
     expect(isKernelFilesystem('/proc')).toBe(true);

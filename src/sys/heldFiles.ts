@@ -4,6 +4,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { readSmallFile } from './readFile.ts';
 
 const SHRINK_STEP = 64;
+// Half of the smallest page (4 KiB): see readToEnd below.
+const SEQ_FILE_SURE_END_BYTES = 2048;
 
 function isOutOfDescriptors(error: unknown): boolean {
   return error instanceof Error && 'code' in error && (error.code === 'EMFILE' || error.code === 'ENFILE');
@@ -22,8 +24,11 @@ export class HeldFileReader {
   // maxHeld 0 holds nothing: for files that are replaced or deleted, where a held descriptor would
   // keep reading the old file (a fixture tree, unlike /proc).
   // readToEnd reads until end of file: a seq_file with one record per line (mountinfo, diskstats,
-  // net/dev) returns at most a page per read, so a short read is not the end. Without it one short
-  // read ends the text, which saves a syscall on single-record files such as /proc/PID/stat.
+  // net/dev) returns at most a page per read, so a short read is not always the end. It is when
+  // fewer than SEQ_FILE_SURE_END_BYTES came back: the kernel fills its page-sized buffer with
+  // records until the next one does not fit, and these records are far shorter than half a page.
+  // That saves the read that returns 0, on nearly every kernel file. Without readToEnd one short
+  // read ends the text, as for single-record files such as /proc/PID/stat.
   constructor(maxHeld = 4096, options: { readToEnd?: boolean } = {}) {
     this.maxHeld = maxHeld;
     this.readToEnd = options.readToEnd ?? false;
@@ -86,10 +91,11 @@ export class HeldFileReader {
           this.buffer.copy(bigger);
           this.buffer = bigger;
         }
-        const read = readSync(fd, this.buffer, length, this.buffer.length - length, length);
+        const wanted = this.buffer.length - length;
+        const read = readSync(fd, this.buffer, length, wanted, length);
         if (read === 0) break;
         length += read;
-        if (!this.readToEnd && length < this.buffer.length) break;
+        if (read < wanted && (!this.readToEnd || read < SEQ_FILE_SURE_END_BYTES)) break;
       }
     } catch {
       return undefined;
