@@ -133,9 +133,16 @@ export class ProcessTable {
       explainedTicks += this.visit(pid, known, seconds);
     }
     this.lastScan.deferred = deferred.length;
-    // A process that exited will be reaped into its parent's cutime/cstime with its whole life's
-    // CPU time, most of which was counted tick by tick already: take that back out.
-    for (const entry of this.entries.values()) if (entry.seenTick !== this.tick) explainedTicks -= entry.cpuTicks + entry.childrenTicks;
+    // A process that exited is reaped into its parent's cutime/cstime with its whole life's CPU
+    // time, most of which was counted tick by tick already: take that back out where the parent's
+    // stat was read this tick (a deferred parent's cutime was not counted). Its parent is checked
+    // next tick: a process that forks and reaps (a shell running a script) is not idle.
+    for (const entry of this.entries.values()) {
+      if (entry.seenTick === this.tick) continue;
+      const parent = this.entries.get(entry.stat.ppid);
+      if (parent?.statTick === this.tick) explainedTicks -= entry.cpuTicks + entry.childrenTicks;
+      this.checkSoon(parent);
+    }
     if (deferred.length > 0 && this.cpuUnexplained(explainedTicks, seconds)) {
       this.lastScan.secondPass = true;
       for (const entry of deferred) this.visit(entry.pid, entry, seconds);
@@ -220,7 +227,15 @@ export class ProcessTable {
     return used + childrenUsed;
   }
 
+  // A process whose children come and go is checked on the next tick, and its back-off starts over.
+  private checkSoon(entry: TrackedProcess | undefined): void {
+    if (!entry) return;
+    entry.idleChecks = 0;
+    entry.nextCheckTick = Math.min(entry.nextCheckTick, this.tick + 1);
+  }
+
   private create(stat: ScannedPidStat): void {
+    this.checkSoon(this.entries.get(stat.ppid));
     const entry: TrackedProcess = {
       pid: stat.pid,
       stat,
