@@ -58,6 +58,8 @@ function stopAll(): void {
 }
 process.on('exit', stopAll);
 process.on('SIGINT', () => process.exit(130));
+// SIGTERM too (kill, timeout): the exit handler then stops what the bench started.
+process.on('SIGTERM', () => process.exit(143));
 
 // --days of snapshots every 2 s, written the way the daemon's store keeps them (rollups included).
 async function prefill(): Promise<number> {

@@ -29,6 +29,8 @@ function killChildren(): void {
 }
 process.on('exit', killChildren);
 process.on('SIGINT', () => process.exit(130));
+// SIGTERM too (kill, timeout): the exit handler then stops what the bench started.
+process.on('SIGTERM', () => process.exit(143));
 
 async function setExtraProcesses(count: number): Promise<void> {
   while (children.length > count) {

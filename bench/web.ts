@@ -48,6 +48,8 @@ process.on('exit', () => {
   rmSync(dir, { recursive: true, force: true });
 });
 process.on('SIGINT', () => process.exit(130));
+// SIGTERM too (kill, timeout): the exit handler then stops what the bench started.
+process.on('SIGTERM', () => process.exit(143));
 
 const DIST = values['web-dir'] === undefined ? join(WEB_ROOT, 'dist') : resolve(values['web-dir']);
 
