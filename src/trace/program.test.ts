@@ -32,8 +32,12 @@ describe('composeProgram', () => {
       expect(tick).toContain(`print(${map}0); clear(${map}0);`);
       expect(tick).toContain(`print(${map}1); clear(${map}1);`);
     }
+    // the file ids of each epoch are cleared with it, never printed
+    expect(tick).toContain('clear(@fileid0);');
+    expect(tick).toContain('clear(@fileid1);');
+    expect(program.text).not.toContain('print(@fileid');
     const end = program.text.slice(program.text.lastIndexOf('END {'));
-    expect(end).toMatch(/print\(@fread0\); print\(@fread1\);[\s\S]*printf\("tick[\s\S]*clear\(@fdgen\);[\s\S]*clear\(@seq\);/);
+    expect(end).toMatch(/print\(@fread0\); print\(@fread1\);[\s\S]*printf\("tick[\s\S]*clear\(@fdgen\);[\s\S]*clear\(@fileid0\);\n\s*clear\(@fileid1\);[\s\S]*clear\(@seq\);/);
     // without epoch maps there is no tick at all
     expect(compose(false, false, false).text).not.toContain('interval:s:1');
   });
@@ -58,10 +62,10 @@ describe('composeProgram', () => {
       expect(text.split('str(@opath[tid])')).toHaveLength(2);
       const body = probes[0]?.[1] ?? '';
       expect(body.includes('@opens0[pid, $errno, $name] = count();')).toBe(opens);
-      expect(body.includes('@fname0[pid, $openedNs] = $name;')).toBe(files);
+      expect(body.includes('@fname0[pid, $id] = $name;')).toBe(files);
       // failed opens reach the opens count (no ret >= 0 predicate on the probe); only iofiles skips them
       expect(text).not.toMatch(/sys_exit_creat \/args->ret/);
-      if (files) expect(body).toMatch(/if \(\$ret >= 0\) \{\n\s+\$openedNs = nsecs;/);
+      if (files) expect(body).toMatch(/if \(\$ret >= 0\) \{\n\s+\$id = @epoch == 0 \? @fileid0\[pid, \$name\] : @fileid1\[pid, \$name\];/);
       // the parts are statements of that probe, not probes of their own
       expect(text).not.toMatch(/^\/\/ part \w+ \{$/m);
     }
@@ -88,7 +92,7 @@ describe('composeProgram', () => {
   });
 
   it('reads the directives of a fragment and refuses a cycle', () => {
-    expect(parseFragment('x', '// requires: a b\n// epoch: @m\n// end-clear: @c @d\n')).toMatchObject({ requires: ['a', 'b'], epochMaps: ['@m'], endClears: ['@c', '@d'] });
+    expect(parseFragment('x', '// requires: a b\n// epoch: @m\n// epoch-clear: @e\n// end-clear: @c @d\n')).toMatchObject({ requires: ['a', 'b'], epochMaps: ['@m'], epochClears: ['@e'], endClears: ['@c', '@d'] });
     const texts: Record<string, string> = { base: '{{probes}}', lifecycle: '// requires: oom\n', oom: '// requires: lifecycle\n' };
     expect(() => composeProgram({ opens: false, io: false, ioFiles: false }, options, (name) => texts[name] ?? '')).toThrow('cycle: lifecycle -> oom -> lifecycle');
   });

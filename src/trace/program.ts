@@ -1,6 +1,6 @@
 // Composes one bpftrace program from the fragment files in programs/: resolves their `requires`,
 // merges the parts fragments give to a probe another one defines, fills base.bt's slots, and
-// generates the per-second print of each fragment's epoch maps.
+// generates the per-second print (or clear) of each fragment's epoch maps.
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +34,8 @@ interface Fragment {
   text: string;
   requires: string[];
   epochMaps: string[];
+  // per-second maps nobody reads: cleared with their epoch, never printed
+  epochClears: string[];
   endClears: string[];
   // slots its probes leave for other fragments' parts ({{NAME}} in the text)
   slots: string[];
@@ -54,7 +56,7 @@ function directive(text: string, name: string): string[] {
 export function parseFragment(name: string, text: string): Fragment {
   const parts = [...text.matchAll(PART)].map((match) => ({ slot: match[1] ?? '', text: (match[2] ?? '').trimEnd() }));
   const probes = text.replace(PART, '');
-  return { name, text: probes, requires: directive(text, 'requires'), epochMaps: directive(text, 'epoch'), endClears: directive(text, 'end-clear'), slots: directive(text, 'slot'), parts };
+  return { name, text: probes, requires: directive(text, 'requires'), epochMaps: directive(text, 'epoch'), epochClears: directive(text, 'epoch-clear'), endClears: directive(text, 'end-clear'), slots: directive(text, 'slot'), parts };
 }
 
 export function fragmentNames(selection: ProbeSelection): string[] {
@@ -101,8 +103,10 @@ function mergeParts(fragments: Fragment[]): string[] {
 export function composeProgram(selection: ProbeSelection, options: ProgramOptions, load: (name: string) => string): Program {
   const fragments = resolve(fragmentNames(selection), (name) => parseFragment(name, load(name)));
   const epochMaps = fragments.flatMap((f) => f.epochMaps);
-  const endClears = fragments.flatMap((f) => f.endClears);
-  const printEpoch = (epoch: number): string => epochMaps.map((m) => `    print(${m}${epoch}); clear(${m}${epoch});`).join('\n');
+  const epochClears = fragments.flatMap((f) => f.epochClears);
+  const endClears = [...fragments.flatMap((f) => f.endClears), ...epochClears.flatMap((m) => [`${m}0`, `${m}1`])];
+  const printEpoch = (epoch: number): string =>
+    [...epochMaps.map((m) => `    print(${m}${epoch}); clear(${m}${epoch});`), ...epochClears.map((m) => `    clear(${m}${epoch});`)].join('\n');
   const tick = epochMaps.length === 0 ? '' : fill(load('tick'), { print0: printEpoch(0), print1: printEpoch(1) });
   // At the end: what is left in both epochs, then a last tick (epoch 2: both) closes the interval.
   const finalTick = '@seq[cpu, 5] = @seq[cpu, 5] + 1; printf("tick\\x1f%d\\x1f%llu\\x1f%llu\\x1f2\\n", cpu, @seq[cpu, 5], nsecs);';
