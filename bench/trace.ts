@@ -1,5 +1,5 @@
 // Benchmark of the tracer (npm run bench -- trace [--sections capture,overhead,loss,idle,storm]
-// [--execs N] [--opens N] [--dd-syscalls N] [--reps N] [--configs floor,none,opens,io,files]
+// [--execs N] [--opens N] [--dd-syscalls N] [--reps N] [--configs floor,none,opens,io,files; also floor-files]
 // [--idle-seconds N] [--storm-processes N] [--storm-shells N]): exec capture against /proc polling,
 // per-syscall cost of open and io tracing, loss under a stalled reader and how fast it is reported,
 // idle CPU and RSS, a fork storm through the event intake's per-minute cap. Root only.
@@ -123,12 +123,19 @@ const us = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' 
 
 // What a traced run runs: the tracer with a probe selection, or (floor) bpftrace with empty programs
 // on the syscalls the loops make: the kernel's tracepoint dispatch alone, which no program can save.
-const FLOOR_PROGRAM = `${['openat', 'read', 'write'].map((name) => `tracepoint:syscalls:sys_enter_${name} { } tracepoint:syscalls:sys_exit_${name} { }`).join('\n')}
+// floor-files adds the close entry that io per file also traces (the open loop closes each file).
+const emptyPrograms = (tracepoints: string[]): string => `${tracepoints.map((name) => `tracepoint:syscalls:${name} { }`).join('\n')}
 BEGIN { printf("ready\\n"); }`;
+const bothEnds = (syscalls: string[]): string[] => syscalls.flatMap((name) => [`sys_enter_${name}`, `sys_exit_${name}`]);
+const FLOORS: Record<string, { program: string; name: string }> = {
+  floor: { program: emptyPrograms(bothEnds(['openat', 'read', 'write'])), name: 'floor: empty programs on openat, read, write' },
+  'floor-files': { program: emptyPrograms([...bothEnds(['openat', 'read', 'write']), 'sys_enter_close']), name: 'floor-files: empty programs on openat, read, write and the entry of close' },
+};
 
 async function startTraced(key: string): Promise<{ pid: number | undefined; stop: () => Promise<void> }> {
-  if (key === 'floor') {
-    const child = spawn('bpftrace', ['-e', FLOOR_PROGRAM], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const floor = FLOORS[key];
+  if (floor) {
+    const child = spawn('bpftrace', ['-e', floor.program], { stdio: ['ignore', 'pipe', 'ignore'] });
     const closed = new Promise((resolve) => child.once('close', resolve));
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -141,7 +148,7 @@ async function startTraced(key: string): Promise<{ pid: number | undefined; stop
     return { pid: child.pid, stop: async () => void (child.kill('SIGINT'), await closed) };
   }
   const probes = CONFIGS[key];
-  if (!probes) throw new Error(`--configs: unknown configuration '${key}'; configurations: floor, ${Object.keys(CONFIGS).join(', ')}`);
+  if (!probes) throw new Error(`--configs: unknown configuration '${key}'; configurations: ${[...Object.keys(FLOORS), ...Object.keys(CONFIGS)].join(', ')}`);
   const { tracer: t } = await tracer({ mode: 'ebpf', probes });
   return { pid: t.stats().bpftracePid, stop: () => t.stop() };
 }
@@ -188,7 +195,7 @@ async function overhead(): Promise<void> {
       await traced.stop();
       loads.push(loadavg().split(' ')[0] ?? '');
     }
-    log(`${key === 'floor' ? 'floor: empty programs on openat, read, write' : (CONFIG_NAMES[key] ?? key)} (load ${loads.join(', ')}; other bpftrace processes running: ${others})`);
+    log(`${FLOORS[key]?.name ?? CONFIG_NAMES[key] ?? key} (load ${loads.join(', ')}; other bpftrace processes running: ${others})`);
     WORKLOADS.forEach((w, i) => {
       const a = added[i];
       if (!a) return;
