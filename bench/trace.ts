@@ -1,5 +1,5 @@
 // Benchmark of the tracer (npm run bench -- trace [--sections capture,overhead,loss,idle,storm]
-// [--execs N] [--opens N] [--dd-syscalls N] [--reps N] [--configs floor,none,opens,io,files]
+// [--execs N] [--opens N] [--dd-syscalls N] [--reps N] [--configs floor,none,opens,io,files; also floor-files]
 // [--idle-seconds N] [--storm-processes N] [--storm-shells N]): exec capture against /proc polling,
 // per-syscall cost of open and io tracing, loss under a stalled reader and how fast it is reported,
 // idle CPU and RSS, a fork storm through the event intake's per-minute cap. Root only.
@@ -16,10 +16,10 @@ import { traceOutcome } from '../src/events/fromTrace.ts';
 import { EventIntake } from '../src/events/intake.ts';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import type { LossEvent, TraceEvent } from '../src/trace/events.ts';
-import type { ProbeSelection } from '../src/trace/program.ts';
 import { Tracer, type TracerOptions } from '../src/trace/tracer.ts';
 import { bpftraceSupport } from '../test/helpers/bpftrace.ts';
 import { median, processCpuSeconds, processRssBytes } from './lib/stats.ts';
+import { CONFIGS, CONFIG_NAMES, NONE, type Workload, cpuTimes, enableBpfStats, loadavg, workloads } from './lib/traceRuns.ts';
 
 const HOSTGUARD = fileURLToPath(new URL('../bin/hostguard.js', import.meta.url));
 
@@ -43,7 +43,7 @@ const REPS = Number(values.reps);
 const IDLE_SECONDS = Number(values['idle-seconds']);
 const STORM_PROCESSES = Number(values['storm-processes']);
 const STORM_SHELLS = Number(values['storm-shells']);
-const NONE: ProbeSelection = { opens: false, io: false, ioFiles: false };
+const WORKLOADS = workloads(OPENS, DD_SYSCALLS);
 const GROUP = `/sys/fs/cgroup/unified/hostguard-bench-trace-${process.pid}`;
 
 const support = bpftraceSupport();
@@ -105,53 +105,6 @@ async function capture(): Promise<void> {
   await Promise.all([ebpf, poll100, poll1000].map((t) => t.tracer.stop()));
 }
 
-// CPU seconds of a command in user space and in the kernel, from GNU time (10 ms resolution).
-function cpuTimes(command: string[]): { user: number; system: number } {
-  const run = spawnSync('/usr/bin/time', ['-f', '%U %S', ...command], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  const [user = 'NaN', system = 'NaN'] = run.stderr.trim().split('\n').at(-1)?.split(' ') ?? [];
-  return { user: Number(user), system: Number(system) };
-}
-
-interface Workload {
-  name: string;
-  command: string[];
-  syscalls: number;
-  unit: string;
-}
-
-const WORKLOADS: Workload[] = [
-  { name: 'open loop', command: ['/usr/bin/perl', '-e', `for (1..${OPENS}) { open(my $f, '<', '/etc/hostname') or die; close($f) }`], syscalls: OPENS, unit: 'open' },
-  { name: 'dd', command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${DD_SYSCALLS / 2}`], syscalls: DD_SYSCALLS, unit: 'read/write' },
-];
-
-const CONFIGS: Record<string, ProbeSelection> = {
-  none: NONE,
-  opens: { opens: true, io: false, ioFiles: false },
-  io: { opens: false, io: true, ioFiles: false },
-  files: { opens: true, io: true, ioFiles: true },
-};
-const CONFIG_NAMES: Record<string, string> = { none: 'exec/exit only', opens: 'opens', io: 'io per process', files: 'opens + io per file' };
-
-// BPF_ENABLE_STATS (bpf(2) command 32) through python3's ctypes: the kernel times every BPF program
-// run while the descriptor is open, and stops when it closes (also if the bench dies).
-const ENABLE_STATS_PY = `import ctypes, sys
-attr = (ctypes.c_uint32 * 32)()
-fd = ctypes.CDLL(None, use_errno=True).syscall(321, 32, ctypes.byref(attr), 128)
-print("on" if fd >= 0 else "error %d" % ctypes.get_errno(), flush=True)
-sys.stdin.read()`;
-
-async function enableBpfStats(): Promise<(() => void) | undefined> {
-  if (process.arch !== 'x64') return undefined;
-  const child = spawn('python3', ['-c', ENABLE_STATS_PY], { stdio: ['pipe', 'pipe', 'ignore'] });
-  const answer = await new Promise<string>((resolve) => {
-    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('error', () => resolve('no python3'));
-    child.once('exit', () => resolve('exited'));
-  });
-  if (answer !== 'on') return undefined;
-  return () => child.stdin.end();
-}
-
 // Run time and run count of every BPF program of a process (fdinfo shows them while stats are on).
 function bpfRunTotals(pid: number): { ns: number; runs: number } {
   let ns = 0;
@@ -164,19 +117,25 @@ function bpfRunTotals(pid: number): { ns: number; runs: number } {
   return { ns, runs };
 }
 
-const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const otherBpftraces = (own: number | undefined): number =>
   readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && Number(entry) !== own && (() => { try { return readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'bpftrace'; } catch { return false; } })()).length;
 const us = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
 
 // What a traced run runs: the tracer with a probe selection, or (floor) bpftrace with empty programs
 // on the syscalls the loops make: the kernel's tracepoint dispatch alone, which no program can save.
-const FLOOR_PROGRAM = `${['openat', 'read', 'write'].map((name) => `tracepoint:syscalls:sys_enter_${name} { } tracepoint:syscalls:sys_exit_${name} { }`).join('\n')}
+// floor-files adds the close entry that io per file also traces (the open loop closes each file).
+const emptyPrograms = (tracepoints: string[]): string => `${tracepoints.map((name) => `tracepoint:syscalls:${name} { }`).join('\n')}
 BEGIN { printf("ready\\n"); }`;
+const bothEnds = (syscalls: string[]): string[] => syscalls.flatMap((name) => [`sys_enter_${name}`, `sys_exit_${name}`]);
+const FLOORS: Record<string, { program: string; name: string }> = {
+  floor: { program: emptyPrograms(bothEnds(['openat', 'read', 'write'])), name: 'floor: empty programs on openat, read, write' },
+  'floor-files': { program: emptyPrograms([...bothEnds(['openat', 'read', 'write']), 'sys_enter_close']), name: 'floor-files: empty programs on openat, read, write and the entry of close' },
+};
 
 async function startTraced(key: string): Promise<{ pid: number | undefined; stop: () => Promise<void> }> {
-  if (key === 'floor') {
-    const child = spawn('bpftrace', ['-e', FLOOR_PROGRAM], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const floor = FLOORS[key];
+  if (floor) {
+    const child = spawn('bpftrace', ['-e', floor.program], { stdio: ['ignore', 'pipe', 'ignore'] });
     const closed = new Promise((resolve) => child.once('close', resolve));
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -189,7 +148,7 @@ async function startTraced(key: string): Promise<{ pid: number | undefined; stop
     return { pid: child.pid, stop: async () => void (child.kill('SIGINT'), await closed) };
   }
   const probes = CONFIGS[key];
-  if (!probes) throw new Error(`--configs: unknown configuration '${key}'; configurations: floor, ${Object.keys(CONFIGS).join(', ')}`);
+  if (!probes) throw new Error(`--configs: unknown configuration '${key}'; configurations: ${[...Object.keys(FLOORS), ...Object.keys(CONFIGS)].join(', ')}`);
   const { tracer: t } = await tracer({ mode: 'ebpf', probes });
   return { pid: t.stats().bpftracePid, stop: () => t.stop() };
 }
@@ -236,7 +195,7 @@ async function overhead(): Promise<void> {
       await traced.stop();
       loads.push(loadavg().split(' ')[0] ?? '');
     }
-    log(`${key === 'floor' ? 'floor: empty programs on openat, read, write' : (CONFIG_NAMES[key] ?? key)} (load ${loads.join(', ')}; other bpftrace processes running: ${others})`);
+    log(`${FLOORS[key]?.name ?? CONFIG_NAMES[key] ?? key} (load ${loads.join(', ')}; other bpftrace processes running: ${others})`);
     WORKLOADS.forEach((w, i) => {
       const a = added[i];
       if (!a) return;

@@ -67,8 +67,9 @@ export function processRows(reads: MapEntries, writes: MapEntries, names: Names)
   return [...rows.values()].sort((a, b) => b.readBytes + b.writtenBytes - (a.readBytes + a.writtenBytes) || a.pid - b.pid);
 }
 
-// Names of open files, by "pid,opened-at nsecs": learnt from @fname prints, kept for later
-// intervals (a file is written long after it was opened), the oldest dropped past `limit`.
+// Names of open files, by "pid,file id" (the open time in nsecs of the process's first open of that
+// name in an interval, see iofiles.bt): learnt from @fname prints, kept for later intervals (a file
+// is written long after it was opened), the oldest dropped past `limit`.
 export class FileNames {
   private readonly names = new Map<string, string>();
   private readonly limit: number;
@@ -89,8 +90,8 @@ export class FileNames {
     }
   }
 
-  get(pid: number, openedNs: string): string | undefined {
-    return this.names.get(`${pid},${openedNs}`);
+  get(pid: number, fileId: string): string | undefined {
+    return this.names.get(`${pid},${fileId}`);
   }
 }
 
@@ -98,14 +99,14 @@ export function fileRows(reads: MapEntries, writes: MapEntries, files: FileNames
   const rows = new Map<string, IoFileRow>();
   const add = (entries: MapEntries, field: 'readBytes' | 'writtenBytes'): void => {
     for (const [key, value] of entries) {
-      const [pidText, fdText, openedNs = '0'] = splitMapKey(key, 3) ?? [];
+      const [pidText, fdText, fileId = '0'] = splitMapKey(key, 3) ?? [];
       const pid = integerKey(pidText);
       const fd = integerKey(fdText);
       if (pid === undefined || fd === undefined || typeof value !== 'number') continue;
-      const id = `${pid},${fd},${openedNs}`;
+      const id = `${pid},${fd},${fileId}`;
       let row = rows.get(id);
       if (!row) {
-        const path = openedNs === '0' ? names.fdPath(pid, fd) : (files.get(pid, openedNs) ?? names.fdPath(pid, fd));
+        const path = fileId === '0' ? names.fdPath(pid, fd) : (files.get(pid, fileId) ?? names.fdPath(pid, fd));
         const comm = names.comm(pid);
         row = { pid, ...(comm === undefined ? {} : { comm }), fd, ...(path === undefined ? {} : { path }), readBytes: 0, writtenBytes: 0 };
         rows.set(id, row);

@@ -32,8 +32,12 @@ describe('composeProgram', () => {
       expect(tick).toContain(`print(${map}0); clear(${map}0);`);
       expect(tick).toContain(`print(${map}1); clear(${map}1);`);
     }
+    // the file ids of each epoch are cleared with it, never printed
+    expect(tick).toContain('clear(@fileid0);');
+    expect(tick).toContain('clear(@fileid1);');
+    expect(program.text).not.toContain('print(@fileid');
     const end = program.text.slice(program.text.lastIndexOf('END {'));
-    expect(end).toMatch(/print\(@fread0\); print\(@fread1\);[\s\S]*printf\("tick[\s\S]*clear\(@fdgen\);[\s\S]*clear\(@seq\);/);
+    expect(end).toMatch(/print\(@fread0\); print\(@fread1\);[\s\S]*printf\("tick[\s\S]*clear\(@fdgen\);[\s\S]*clear\(@fileid0\);\n\s*clear\(@fileid1\);[\s\S]*clear\(@seq\);/);
     // without epoch maps there is no tick at all
     expect(compose(false, false, false).text).not.toContain('interval:s:1');
   });
@@ -49,8 +53,46 @@ describe('composeProgram', () => {
     }
   });
 
+  it('runs one probe per open exit, reading the name once, whichever of opens and io per file is on', () => {
+    const exitProbe = /^tracepoint:syscalls:sys_exit_open, [^\n]*\{\n([\s\S]*?)^\}$/gm;
+    for (const [opens, files] of [[true, false], [false, true], [true, true]] as const) {
+      const { text } = compose(opens, files, files);
+      const probes = [...text.matchAll(exitProbe)];
+      expect(probes, `opens ${opens}, files ${files}`).toHaveLength(1);
+      expect(text.split('str(@opath[tid])')).toHaveLength(2);
+      const body = probes[0]?.[1] ?? '';
+      expect(body.includes('@opens0[pid, $errno, $name] = count();')).toBe(opens);
+      expect(body.includes('@fname0[pid, $id] = $name;')).toBe(files);
+      // failed opens reach the opens count (no ret >= 0 predicate on the probe); only iofiles skips them
+      expect(text).not.toMatch(/sys_exit_creat \/args->ret/);
+      if (files) expect(body).toMatch(/if \(\$ret >= 0\) \{\n\s+\$id = @epoch == 0 \? @fileid0\[pid, \$name\] : @fileid1\[pid, \$name\];/);
+      // the parts are statements of that probe, not probes of their own
+      expect(text).not.toMatch(/^\/\/ part \w+ \{$/m);
+    }
+    // opens first, then io per file, in the order of the fragments
+    const body = compose(true, true, true).text;
+    expect(body.indexOf('@opens0[')).toBeLessThan(body.indexOf('@fdgen[pid, $ret]'));
+  });
+
+  it('puts each part in the slot a fragment declares, leaves an unfilled slot empty, and refuses a part without a slot', () => {
+    const parsed = parseFragment('p', '// slot: s\nA {\n{{s}}\n}\n// part t {\n  x;\n// }\nB\n');
+    expect(parsed).toMatchObject({ slots: ['s'], parts: [{ slot: 't', text: '  x;' }], text: '// slot: s\nA {\n{{s}}\n}\nB\n' });
+    const texts: Record<string, string> = {
+      base: '{{probes}}',
+      lifecycle: '// requires: oom\n// part s {\n  one;\n// }\n',
+      oom: '// slot: s\nprobe {\n{{s}}\n}\n// part s {\n  two;\n// }\n',
+    };
+    expect(composeProgram({ opens: false, io: false, ioFiles: false }, options, (name) => texts[name] ?? '').text).toBe('// slot: s\nprobe {\n  two;\n  one;\n}\n\n// requires: oom\n\n');
+    const noParts: Record<string, string> = { base: '{{probes}}', oom: '// slot: s\nprobe {\n{{s}}\n}\n' };
+    expect(composeProgram({ opens: false, io: false, ioFiles: false }, options, (name) => noParts[name] ?? '').text).toBe('\n// slot: s\nprobe {\n\n}\n\n');
+    const orphan: Record<string, string> = { base: '{{probes}}', oom: '// part nowhere {\n  x;\n// }\n' };
+    expect(() => composeProgram({ opens: false, io: false, ioFiles: false }, options, (name) => orphan[name] ?? '')).toThrow(
+      'bpftrace fragment oom has a part for the slot nowhere, which no included fragment declares (// slot: nowhere)',
+    );
+  });
+
   it('reads the directives of a fragment and refuses a cycle', () => {
-    expect(parseFragment('x', '// requires: a b\n// epoch: @m\n// end-clear: @c @d\n')).toMatchObject({ requires: ['a', 'b'], epochMaps: ['@m'], endClears: ['@c', '@d'] });
+    expect(parseFragment('x', '// requires: a b\n// epoch: @m\n// epoch-clear: @e\n// end-clear: @c @d\n')).toMatchObject({ requires: ['a', 'b'], epochMaps: ['@m'], epochClears: ['@e'], endClears: ['@c', '@d'] });
     const texts: Record<string, string> = { base: '{{probes}}', lifecycle: '// requires: oom\n', oom: '// requires: lifecycle\n' };
     expect(() => composeProgram({ opens: false, io: false, ioFiles: false }, options, (name) => texts[name] ?? '')).toThrow('cycle: lifecycle -> oom -> lifecycle');
   });

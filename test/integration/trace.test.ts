@@ -1,6 +1,7 @@
 // The eBPF tracer against real processes: a fork storm captured whole with its parents, 100 MiB
-// written to a file credited to that file and process, opens of a known file counted, and a kernel
-// OOM kill in a 64 MiB cgroup reported with its victim. One bpftrace serves all of them.
+// written to a file credited to that file and process, opens of a known file counted, failed opens
+// counted by errno beside the bytes of the files opened, and a kernel OOM kill in a 64 MiB cgroup
+// reported with its victim. One bpftrace serves all of them.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,40 @@ describe.skipIf(!support.ok)('eBPF tracer (lifecycle, opens, io per file)', () =
     expect(sum(missing, 'count')).toBe(30);
     expect(sum(missing, 'errors')).toBe(30);
     expect(rows.find((r) => r.path === missing)?.errnos).toEqual({ ENOENT: 30 });
+  }, 60_000);
+
+  // Opens and io per file share one probe at each open's exit, which reads the name once: the same
+  // name must reach both the open counts (failed opens included) and the per-file byte sums.
+  it('with opens and io per file on, counts failed opens per errno and credits each opened file its bytes', async () => {
+    const file = join(dir, 'both');
+    const missing = join(dir, 'absent');
+    const size = 3 * MiB + 123;
+    const script = `const fs = require('node:fs');
+      const [file, missing, dir, size] = process.argv.slice(1);
+      for (let i = 0; i < 20; i++) try { fs.openSync(missing, 'r'); process.exit(3); } catch {}
+      for (let i = 0; i < 5; i++) try { fs.openSync(dir, 'w'); process.exit(4); } catch {}
+      const out = fs.openSync(file, 'w');
+      if (fs.writeSync(out, Buffer.alloc(Number(size), 7)) !== Number(size)) process.exit(5);
+      fs.closeSync(out);
+      const into = Buffer.alloc(1 << 20);
+      const back = fs.openSync(file, 'r');
+      while (fs.readSync(back, into) > 0);
+      fs.closeSync(back);`;
+    const child = spawn(process.execPath, ['-e', script, file, missing, dir, String(size)], { stdio: 'ignore' });
+    expect((await exited(child)).code).toBe(0);
+    await until(() => of(events, 'exit').some((e) => e.pid === child.pid), 10_000, 'the exit of the child');
+    const exitMs = of(events, 'exit').find((e) => e.pid === child.pid)?.timeMs ?? 0;
+    await until(() => of(events, 'opens').some((e) => e.startMs > exitMs) && of(events, 'io').some((e) => e.startMs > exitMs), 10_000, 'the intervals after the exit of the child');
+    const opens = (of(events, 'opens') as OpensEvent[]).flatMap((e) => e.rows).filter((r) => r.pid === child.pid);
+    const openRow = (path: string) => opens.filter((r) => r.path === path).reduce((total, r) => ({ count: total.count + r.count, errors: total.errors + r.errors, errnos: { ...total.errnos, ...r.errnos } }), { count: 0, errors: 0, errnos: {} });
+    expect(openRow(missing)).toEqual({ count: 20, errors: 20, errnos: { ENOENT: 20 } });
+    expect(openRow(dir)).toEqual({ count: 5, errors: 5, errnos: { EISDIR: 5 } });
+    expect(openRow(file)).toEqual({ count: 2, errors: 0, errnos: {} });
+    const files = (of(events, 'io') as IoEvent[]).flatMap((e) => e.files ?? []).filter((f) => f.pid === child.pid && f.path === file);
+    expect(files.reduce((sum, f) => sum + f.writtenBytes, 0)).toBe(size);
+    expect(files.reduce((sum, f) => sum + f.readBytes, 0)).toBe(size);
+    // a failed open leaves no file behind: nothing is credited to the names that failed
+    expect((of(events, 'io') as IoEvent[]).flatMap((e) => e.files ?? []).filter((f) => f.pid === child.pid && (f.path === missing || f.path === dir))).toEqual([]);
   }, 60_000);
 
   it.skipIf(!cgroupSupport.ok)('reports a kernel OOM kill in a 64 MiB cgroup as an OOM victim event', async () => {
