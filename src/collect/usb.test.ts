@@ -40,10 +40,10 @@ describe('usb collector', () => {
     const { log, collect } = setup();
     collect(NOW);
     appendFileSync(log, readFileSync(join(fixtures, 'collect-kmsg', 'usb-events.txt')));
-    const usb = collect(NOW + 1000);
+    const usb = collect(NOW + 5000);
     expect(usb).toMatchObject({ hasTimeout: true, timeoutsInInterval: 5, resetsInInterval: 2, lastMessage: 'usb 3-1: Device not responding to setup address.' });
     // The last event was logged at 5172 s, 8 s before "now" (5180 s).
-    expect(usb.lastEventTime).toBe(new Date(NOW + 1000 - 8000).toISOString());
+    expect(usb.lastEventTime).toBe(new Date(NOW + 5000 - 8000).toISOString());
     expect(usb.devices.find((d) => d.id === '1-1')).toMatchObject({ hasTimeout: true, lastMessage: 'usb 1-1: device descriptor read/64, error -110' });
     expect(usb.devices.find((d) => d.id === '1-1.2')).toMatchObject({ hasTimeout: false });
     expect(usb.recentEvents).toHaveLength(8);
@@ -53,7 +53,10 @@ describe('usb collector', () => {
     const { log, collect } = setup();
     collect(NOW);
     appendFileSync(log, '3,1300,5179000000,-;usb 1-1: device descriptor read/64, error -110\n');
-    expect(collect(NOW + 1000)).toMatchObject({ hasTimeout: true, timeoutsInInterval: 1 });
+    // The log is read every 5 s: the record waits for the next read, and is counted once.
+    expect(collect(NOW + 1000)).toMatchObject({ hasTimeout: false, timeoutsInInterval: 0 });
+    expect(collect(NOW + 5000)).toMatchObject({ hasTimeout: true, timeoutsInInterval: 1 });
+    expect(collect(NOW + 6000)).toMatchObject({ hasTimeout: true, timeoutsInInterval: 0 });
     expect(collect(NOW + 200_000)).toMatchObject({ hasTimeout: true, timeoutsInInterval: 0 });
     expect(collect(NOW + 400_000)).toMatchObject({ hasTimeout: false, timeoutsInInterval: 0, recentEvents: [] });
   });

@@ -7,6 +7,10 @@ import { classifyUsbRecord, mentionsUsbDevice } from './usbEvents.ts';
 import type { UsbEvent, UsbMetrics } from './types.ts';
 
 const MAX_RECENT_EVENTS = 20;
+// The kernel log is read this often: an empty read costs an exception (EAGAIN) and most of this
+// collector's time every tick, and a USB problem shown 5 s later is still in time. Records wait in
+// the kernel's ring buffer meanwhile; their times come from the kernel, not from the read.
+const LOG_POLL_MS = 5000;
 // Device attributes do not change while plugged in; re-read on plug events and at least this often.
 const DEVICE_REFRESH_MS = 30_000;
 
@@ -20,6 +24,7 @@ class UsbCollector implements Collector<'usb'> {
   private events: TimedEvent[] = [];
   private devices: UsbDeviceInfo[] = [];
   private devicesReadAtMs: number | undefined;
+  private logPolledAtMs: number | undefined;
 
   constructor(env: CollectorEnvironment) {
     this.env = env;
@@ -28,6 +33,9 @@ class UsbCollector implements Collector<'usb'> {
 
   // Kernel timestamps are seconds since boot; wall time = now - (uptime - timestamp).
   private readLog(tick: Tick): { fresh: TimedEvent[]; plugged: boolean } {
+    const last = this.logPolledAtMs;
+    if (last !== undefined && tick.monotonicMs >= last && tick.monotonicMs - last < LOG_POLL_MS) return { fresh: [], plugged: false };
+    this.logPolledAtMs = tick.monotonicMs;
     const records = this.reader.poll();
     if (records.length === 0) return { fresh: [], plugged: false };
     const uptime = readUptime(this.env.procRoot);
