@@ -40,24 +40,31 @@ describe('disk collector', () => {
     expect(kept.map((m) => [m.mountPoint, m.fsType])).toEqual([['/', 'ext4'], ['/data', 'tmpfs']]);
   });
 
-  it('follows mountinfo, read again every 5 s (the parse is kept while the text is the same)', () => {
+  // A /proc tree whose mountinfo names mount points inside it (so statfs answers for real), with
+  // the subdirectories given; points(ms) collects at that time and lists the filesystems shown.
+  function mountTree(subdirs: string[]): { root: string; mount: (...points: string[]) => void; points: (ms: number) => string[]; collector: ReturnType<typeof diskCollector.create> } {
     const root = mkdtempSync(join(tmpdir(), 'hostguard-disk-'));
     dirs.push(root);
     mkdirSync(join(root, 'self'));
-    mkdirSync(join(root, 'sub'));
+    for (const sub of subdirs) mkdirSync(join(root, sub));
     writeDiskstats(root, []);
-    // Mount points in this temporary tree, so statfs answers for real.
-    const line = (id: number, point: string): string => `${id} 1 254:1 / ${point} rw,relatime shared:1 - ext4 /dev/vda1 rw\n`;
-    writeFileSync(join(root, 'self', 'mountinfo'), line(30, root));
+    const mount = (...points: string[]): void =>
+      writeFileSync(join(root, 'self', 'mountinfo'), points.map((point, i) => `${30 + i} 1 254:1 / ${point} rw,relatime shared:1 - ext4 /dev/vda1 rw\n`).join(''));
+    mount(root);
     const collector = diskCollector.create(environmentFor({ procRoot: root, sysRoot: join(root, 'nosys') }));
     const points = (ms: number): string[] => collector.collect({ monotonicMs: ms, wallMs: ms }).filesystems.map((f) => f.mountPoint);
+    return { root, mount, points, collector };
+  }
+
+  it('follows mountinfo, read again every 5 s (the parse is kept while the text is the same)', () => {
+    const { root, mount, points, collector } = mountTree(['sub']);
     expect(points(0)).toEqual([root]);
     expect(points(1000)).toEqual([root]);
-    writeFileSync(join(root, 'self', 'mountinfo'), line(30, root) + line(31, join(root, 'sub')));
+    mount(root, join(root, 'sub'));
     // Not read again within 5 s of the last read; then the new mount shows.
     expect(points(4900)).toEqual([root]);
     expect(points(5000)).toEqual([root, join(root, 'sub')]);
-    writeFileSync(join(root, 'self', 'mountinfo'), line(31, join(root, 'sub')));
+    mount(join(root, 'sub'));
     expect(points(10_000)).toEqual([join(root, 'sub')]);
     const usage = collector.collect({ monotonicMs: 11_000, wallMs: 11_000 }).filesystems[0];
     expect(usage?.totalBytes).toBeGreaterThan(0);
@@ -65,18 +72,11 @@ describe('disk collector', () => {
   });
 
   it('reads mountinfo again at once when a mount point fails statfs', () => {
-    const root = mkdtempSync(join(tmpdir(), 'hostguard-disk-'));
-    dirs.push(root);
-    mkdirSync(join(root, 'self'));
-    mkdirSync(join(root, 'gone'));
-    writeDiskstats(root, []);
-    const line = (id: number, point: string): string => `${id} 1 254:1 / ${point} rw,relatime shared:1 - ext4 /dev/vda1 rw\n`;
-    writeFileSync(join(root, 'self', 'mountinfo'), line(30, root) + line(31, join(root, 'gone')));
-    const collector = diskCollector.create(environmentFor({ procRoot: root, sysRoot: join(root, 'nosys') }));
-    const points = (ms: number): string[] => collector.collect({ monotonicMs: ms, wallMs: ms }).filesystems.map((f) => f.mountPoint);
+    const { root, mount, points, collector } = mountTree(['gone']);
+    mount(root, join(root, 'gone'));
     expect(points(0)).toEqual([root, join(root, 'gone')]);
     rmSync(join(root, 'gone'), { recursive: true });
-    writeFileSync(join(root, 'self', 'mountinfo'), line(30, root) + line(32, join(root, 'new')));
+    mount(root, join(root, 'new'));
     mkdirSync(join(root, 'new'));
     // This tick's statfs of the removed point fails; the next tick reads mountinfo again.
     expect(points(1000)).toEqual([root]);
