@@ -48,6 +48,14 @@ export interface CollectorDefinition<K extends SectionName> {
 // Any one definition, with its section type tied to its name.
 export type AnyCollectorDefinition = { [K in SectionName]: CollectorDefinition<K> }[SectionName];
 
+// Whether something last done at lastMs (monotonic) is due again: never done, periodMs or more ago,
+// or the clock stepped back (a test feeding its own times; the monotonic clock does not).
+export function isDue(lastMs: number | undefined, tick: Tick, periodMs: number): boolean {
+  if (lastMs === undefined) return true;
+  const elapsedMs = tick.monotonicMs - lastMs;
+  return elapsedMs >= periodMs || elapsedMs < 0;
+}
+
 // Seconds between two ticks of one collector; undefined on its first.
 export function secondsSince(previous: Tick | undefined, current: Tick): number | undefined {
   if (!previous) return undefined;

@@ -6,7 +6,7 @@ import type { DiskCounters } from '../sys/parseDiskstats.ts';
 import { type MountEntry, parseMountinfo } from '../sys/parseMountinfo.ts';
 import { mountinfoPath, readDiskstats } from '../sys/readHost.ts';
 import { isPartition } from '../sys/readSys.ts';
-import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, secondsSince } from './collector.ts';
+import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, isDue, secondsSince } from './collector.ts';
 import { formatBytes, formatPercent, formatRate } from './format.ts';
 import { counterDelta, counterRate, defined, percentOf, round } from './rates.ts';
 import type { BlockDeviceIo, DiskMetrics, FilesystemUsage } from './types.ts';
@@ -79,7 +79,7 @@ class DiskCollector implements Collector<'disks'> {
 
   private realMounts(tick: Tick): MountEntry[] {
     const last = this.mounts;
-    if (last && !last.statfsFailed && tick.monotonicMs >= last.readAtMs && tick.monotonicMs - last.readAtMs < MOUNTS_REREAD_MS) return last.filesystems;
+    if (last && !last.statfsFailed && !isDue(last.readAtMs, tick, MOUNTS_REREAD_MS)) return last.filesystems;
     const path = mountinfoPath(this.env.procRoot);
     const text = this.files.read(path);
     if (text === undefined) throw new Error(`${path}: cannot be read`);

@@ -7,7 +7,7 @@ import { type CgroupVersion, readCgroupMemoryUsage } from '../sys/readCgroup.ts'
 import { readMeminfo } from '../sys/readProc.ts';
 import { readMountinfo, readParsedFile } from '../sys/readHost.ts';
 import { type ZramDevice, listZramDevices, readZramDevice } from '../sys/readSys.ts';
-import type { Collector, CollectorDefinition, CollectorEnvironment, Tick } from './collector.ts';
+import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, isDue } from './collector.ts';
 import { formatBytes, formatPercent } from './format.ts';
 import { defined, percentOf, round } from './rates.ts';
 import type { CgroupMemoryMetrics, MemoryMetrics } from './types.ts';
@@ -74,7 +74,7 @@ class MemoryCollector implements Collector<'memory'> {
   }
 
   private zram(tick: Tick): ZramDevice[] {
-    if (this.zramListedAtMs === undefined || tick.monotonicMs - this.zramListedAtMs >= ZRAM_RESCAN_MS) this.listZram(tick);
+    if (isDue(this.zramListedAtMs, tick, ZRAM_RESCAN_MS)) this.listZram(tick);
     const read = (path: string): string | undefined => this.sysFiles.read(path);
     let devices = this.zramNames.map((name) => readZramDevice(name, this.env.sysRoot, read));
     if (devices.includes(undefined)) {

@@ -4,7 +4,7 @@ import type { HeldFileReader } from '../sys/heldFiles.ts';
 import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { readNetDev } from '../sys/readHost.ts';
 import { type NetLink, netOperStatePath, readNetLink, readNetOperState } from '../sys/readSys.ts';
-import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, secondsSince } from './collector.ts';
+import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, isDue, secondsSince } from './collector.ts';
 import { formatRate } from './format.ts';
 import { counterRate, defined, round } from './rates.ts';
 import type { NetworkMetrics, TrafficMetrics } from './types.ts';
@@ -42,7 +42,7 @@ class NetworkCollector implements Collector<'network'> {
       this.links.delete(name);
       return undefined;
     }
-    if (cached && cached.link.operState === operState && tick.monotonicMs - cached.readAtMs < LINK_REFRESH_MS) return cached.link;
+    if (cached && cached.link.operState === operState && !isDue(cached.readAtMs, tick, LINK_REFRESH_MS)) return cached.link;
     this.sysFiles.release(netOperStatePath(name, this.env.sysRoot));
     const link = readNetLink(name, this.env.sysRoot);
     if (link) this.links.set(name, { link, readAtMs: tick.monotonicMs });

@@ -68,7 +68,7 @@ export interface TrackedProcess {
 // After k idle checks the next comes within 2^(k-1) ticks (at most MAX_BACKOFF_TICKS), phased by
 // pid so that processes started together are not all checked on the same tick.
 function nextCheck(tick: number, pid: number, idleChecks: number): number {
-  const delay = Math.min(2 ** Math.min(Math.max(0, idleChecks - 1), 30), MAX_BACKOFF_TICKS);
+  const delay = Math.min(2 ** Math.max(0, idleChecks - 1), MAX_BACKOFF_TICKS);
   return tick + delay - ((tick + pid) % delay);
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseOsRelease } from '../sys/parseOsRelease.ts';
 import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { readCpuinfo, readLine, readParsedFile, readProcStat, readUptime } from '../sys/readHost.ts';
-import type { CollectorDefinition, CollectorEnvironment, Tick } from './collector.ts';
+import { type CollectorDefinition, type CollectorEnvironment, type Tick, isDue } from './collector.ts';
 import { formatSeconds } from './format.ts';
 import type { SystemInfo } from './types.ts';
 
@@ -47,7 +47,7 @@ export const systemCollector: CollectorDefinition<'system'> = {
     let last: { atMs: number; hostname: string; uptimeSeconds: number } | undefined;
     return {
       collect: (tick: Tick): SystemInfo => {
-        if (last === undefined || tick.monotonicMs - last.atMs >= REREAD_MS || tick.monotonicMs < last.atMs) {
+        if (last === undefined || isDue(last.atMs, tick, REREAD_MS)) {
           const uptime = readUptime(env.procRoot, read);
           if (!uptime.ok) throw new Error(uptime.error);
           last = { atMs: tick.monotonicMs, hostname: read(hostnamePath)?.trim() ?? 'unknown', uptimeSeconds: uptime.value };

@@ -2,7 +2,7 @@
 import type { HeldFileReader } from '../sys/heldFiles.ts';
 import { kernelFileReader } from '../sys/kernelFiles.ts';
 import { type SensorSource, listHwmonSensors, listThermalZones, readSensors } from '../sys/readTemperatures.ts';
-import type { Collector, CollectorDefinition, CollectorEnvironment, Tick } from './collector.ts';
+import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, isDue } from './collector.ts';
 import type { TemperatureMetrics } from './types.ts';
 
 // Sensors, their labels and critical trips are listed again this often (a hwmon driver loaded or a
@@ -21,7 +21,7 @@ class TemperatureCollector implements Collector<'temperatures'> {
   }
 
   collect(tick: Tick): TemperatureMetrics {
-    if (this.listedAtMs === undefined || tick.monotonicMs - this.listedAtMs >= SENSOR_RELIST_MS) {
+    if (isDue(this.listedAtMs, tick, SENSOR_RELIST_MS)) {
       this.sources = [...listThermalZones(this.env.sysRoot), ...listHwmonSensors(this.env.sysRoot)];
       this.listedAtMs = tick.monotonicMs;
       // Descriptors of sensors no longer listed are let go with the rest.

@@ -2,7 +2,7 @@
 import { readUptime } from '../sys/readHost.ts';
 import { KmsgReader } from '../sys/readKmsg.ts';
 import { type UsbDeviceInfo, readUsbDevices } from '../sys/readSys.ts';
-import type { Collector, CollectorDefinition, CollectorEnvironment, Tick } from './collector.ts';
+import { type Collector, type CollectorDefinition, type CollectorEnvironment, type Tick, isDue } from './collector.ts';
 import { classifyUsbRecord, mentionsUsbDevice } from './usbEvents.ts';
 import type { UsbEvent, UsbMetrics } from './types.ts';
 
@@ -33,8 +33,7 @@ class UsbCollector implements Collector<'usb'> {
 
   // Kernel timestamps are seconds since boot; wall time = now - (uptime - timestamp).
   private readLog(tick: Tick): { fresh: TimedEvent[]; plugged: boolean } {
-    const last = this.logPolledAtMs;
-    if (last !== undefined && tick.monotonicMs >= last && tick.monotonicMs - last < LOG_POLL_MS) return { fresh: [], plugged: false };
+    if (!isDue(this.logPolledAtMs, tick, LOG_POLL_MS)) return { fresh: [], plugged: false };
     this.logPolledAtMs = tick.monotonicMs;
     const records = this.reader.poll();
     if (records.length === 0) return { fresh: [], plugged: false };
@@ -55,7 +54,7 @@ class UsbCollector implements Collector<'usb'> {
     const { fresh, plugged } = this.readLog(tick);
     const holdMs = this.env.usbTimeoutHoldSeconds * 1000;
     this.events = [...this.events, ...fresh].filter((e) => tick.wallMs - e.atMs <= holdMs).slice(-MAX_RECENT_EVENTS);
-    if (plugged || this.devicesReadAtMs === undefined || tick.monotonicMs - this.devicesReadAtMs >= DEVICE_REFRESH_MS) {
+    if (plugged || isDue(this.devicesReadAtMs, tick, DEVICE_REFRESH_MS)) {
       this.devices = readUsbDevices(this.env.sysRoot);
       this.devicesReadAtMs = tick.monotonicMs;
     }
