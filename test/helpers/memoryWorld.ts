@@ -187,6 +187,7 @@ export function fakeTarget(worker: SimWorker): Target {
     observe: () => undefined,
     ledgerEntry: () => ({ kind: 'process', pid: worker.pid, startTimeTicks: 1, name: 'worker', mayBeStopped: target.mayBeStopped }),
     containsPid: (pid) => pid === worker.pid,
+    isGone: () => worker.exited,
   };
   return target;
 }

@@ -1,5 +1,6 @@
 // A cgroup as a target: paused with the freezer (or SIGSTOP to each member where there is none),
 // throttled with a CPU quota sized from the CPU it was using, its members reniced one by one.
+import { existsSync } from 'node:fs';
 import { readCgroupPids } from '../../sys/readCgroup.ts';
 import { readPidStat } from '../../sys/readProc.ts';
 import { type CgroupDirs, readBandwidth, readCgroupUsageBytes, readCpuUsageUs, readFrozen, restoreQuota, setFrozen, writeQuota } from './cgroupOps.ts';
@@ -151,6 +152,7 @@ export function cgroupTarget(dirs: CgroupDirs, ops: ProcessOps, pageSize: number
       nice: changes.nice.map((n) => ({ ...n })),
     }),
     containsPid: (pid) => readCgroupPids(dirs.procsDir).includes(pid),
+    isGone: () => !existsSync(dirs.procsDir),
   };
   return target;
 }

@@ -3,6 +3,7 @@ import { MiB, World, type WorkerSpec } from '../../../test/helpers/memoryWorld.t
 import type { GuardEvent } from '../events.ts';
 import { sleepMs } from '../poll.ts';
 import { GraduatedController, type GraduatedSettings } from './controller.ts';
+import type { ProcessInfo } from './targets.ts';
 import { DEFAULT_LEVEL_THRESHOLDS } from './levels.ts';
 import { DEFAULT_POLICY } from './policy.ts';
 
@@ -20,12 +21,12 @@ function settings(overrides: Partial<GraduatedSettings> = {}): GraduatedSettings
   };
 }
 
-function controllerFor(world: World, events: GuardEvent[], overrides: Partial<GraduatedSettings> = {}): GraduatedController {
+function controllerFor(world: World, events: GuardEvent[], overrides: Partial<GraduatedSettings> = {}, scan = world.scan): GraduatedController {
   return new GraduatedController(
     {
       timers: world.clock,
       emit: (e) => events.push(e),
-      scan: world.scan,
+      scan,
       cmdline: () => '',
       processTarget: world.target,
       cgroupTargets: [],
@@ -174,5 +175,33 @@ describe('graduated controller with one leaking process', () => {
     simulate(world, controllerFor(world, events, { releaseSignal: 'SIGUSR1' }), 5000);
     expect(world.workers[0]?.signals).toEqual(['SIGUSR1']);
     expect(events.filter((e) => e.type === 'release')).toMatchObject([{ signal: 'SIGUSR1', target: { pid: 100 } }]);
+  });
+});
+
+describe('a target that exits while slowed', () => {
+  // The scan of all processes runs less often than the poll: here it keeps returning what it saw
+  // before the kill, as a slow scan would, while the freed memory already lowers the level.
+  it('is let go as exited, not resumed for the lower level, even before a scan sees it gone', () => {
+    const world = new World(768 * MiB, 10 * MiB, [wave(0), wave(400), wave(800)]);
+    const events: GuardEvent[] = [];
+    let staleScan: ProcessInfo[] | undefined;
+    const controller = controllerFor(world, events, {}, (now) => staleScan ?? world.scan(now));
+    let victim: number | undefined;
+    let eventsAtKill = 0;
+    simulate(world, controller, 60_000, (t) => {
+      if (victim !== undefined) return;
+      const paused = events.find((e) => e.type === 'pause');
+      if (!paused) return;
+      victim = (paused.target as { pid: number }).pid;
+      staleScan = world.scan(t);
+      const worker = world.workers.find((w) => w.pid === victim);
+      if (worker) worker.exited = true;
+      eventsAtKill = events.length;
+    });
+    expect(victim).toBeDefined();
+    const after = events.slice(eventsAtKill);
+    expect(after.some((e) => e.type === 'level')).toBe(true);
+    const resumes = after.filter((e) => e.type === 'resume' && (e.target as { pid: number }).pid === victim);
+    expect(resumes.map((e) => e.reason)).toEqual(['exited']);
   });
 });

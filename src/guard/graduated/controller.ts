@@ -183,8 +183,10 @@ export class GraduatedController {
       const target = state.target;
       if (target.ref.kind === 'process') {
         const bytes = memory.get(key);
-        if (bytes === undefined) state.gone = true;
-        else target.memoryBytes = bytes;
+        if (bytes !== undefined) target.memoryBytes = bytes;
+        // The scan may be older than this poll: a target that exited since then (and freed what
+        // lowered the level) is let go as exited, not resumed.
+        if (bytes === undefined || target.isGone()) state.gone = true;
       }
       if (state.gone) this.finish(key, state, 'exited');
       else if (state.problem !== undefined) {

@@ -1,7 +1,7 @@
 // One thing the graduated response slows: a process (SIGSTOP/SIGCONT, nice) or a cgroup (freezer,
 // CPU quota, its members' nice), with what it takes to put it back exactly as it was.
 import type { Switch } from './dutyCycle.ts';
-import { type NiceRecord, type Outcome, type ProcessIdentity, type ProcessOps, readNice, renice, restoreNice, runState, signalProcess } from './processOps.ts';
+import { type NiceRecord, type Outcome, type ProcessIdentity, type ProcessOps, currentStat, readNice, renice, restoreNice, runState, signalProcess } from './processOps.ts';
 
 export interface TargetRef {
   key: string;
@@ -38,6 +38,8 @@ export interface Target {
   observe: (nowMs: number) => void;
   ledgerEntry: () => LedgerEntry;
   containsPid: (pid: number) => boolean;
+  // The process exited (or its pid now names another), or the cgroup was removed.
+  isGone: () => boolean;
 }
 
 // Lowers priority only: a process already nicer than `nice` keeps its value.
@@ -76,6 +78,7 @@ export function processTarget(id: ProcessIdentity, name: string, ops: ProcessOps
     observe: () => undefined,
     ledgerEntry: () => ({ kind: 'process', pid: id.pid, startTimeTicks: id.startTimeTicks, name, mayBeStopped: target.mayBeStopped, ...(niceBefore ? { nice: niceBefore } : {}) }),
     containsPid: (pid) => pid === id.pid,
+    isGone: () => currentStat(id, ops.procRoot) === undefined,
   };
   return target;
 }

@@ -165,7 +165,7 @@ export class TargetState {
     const { throttledMs, pausedMs } = this.counters();
     this.enter('normal');
     this.dutyPercent = 100;
-    this.deps.emit({ type: 'resume', target: this.target.ref, reason, throttledMs: Math.round(throttledMs), pausedMs: Math.round(pausedMs), source: this.deps.source });
+    this.deps.emit({ type: 'resume', target: this.target.ref, reason: this.gone ? 'exited' : reason, throttledMs: Math.round(throttledMs), pausedMs: Math.round(pausedMs), source: this.deps.source });
   }
 
   private releaseQuota(): void {
