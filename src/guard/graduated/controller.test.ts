@@ -201,7 +201,7 @@ describe('a target that exits while slowed', () => {
     expect(victim).toBeDefined();
     const after = events.slice(eventsAtKill);
     expect(after.some((e) => e.type === 'level')).toBe(true);
-    const resumes = after.filter((e) => e.type === 'resume' && (e.target as { pid: number }).pid === victim);
-    expect(resumes.map((e) => e.reason)).toEqual(['exited']);
+    const reasons = after.flatMap((e) => (e.type === 'resume' && e.target.pid === victim ? [e.reason] : []));
+    expect(reasons).toEqual(['exited']);
   });
 });
