@@ -9,6 +9,7 @@ import { Daemon } from '../daemon/daemon.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { openStore } from '../store/open.ts';
 import { formatListenAddress } from '../serve/address.ts';
+import { rootFlagProblem } from './rootFlags.ts';
 
 const HELP = `Usage: hostguard serve [options]
 
@@ -148,6 +149,11 @@ export async function main(args: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
+  }
+  const rootProblem = rootFlagProblem(values);
+  if (rootProblem !== undefined) {
+    process.stderr.write(`hostguard serve: ${rootProblem}. See 'hostguard serve --help'.\n`);
+    return 2;
   }
   const resolved = resolveConfig({ ...(values.config === undefined ? {} : { file: values.config }), env: process.env, flags: flags(values) });
   if (!resolved.ok) {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { collectorNames } from '../collect/registry.ts';
 import { Snapshotter, type SnapshotterOptions } from '../collect/snapshotter.ts';
+import { rootFlagProblem } from './rootFlags.ts';
 
 const HELP = `Usage: hostguard snapshot [options]
 
@@ -64,6 +65,8 @@ function options(values: ReturnType<typeof parse>): { snapshotter: SnapshotterOp
   const intervalSeconds = number('interval', values.interval, 1, (n) => n >= 0 && n <= 3600, 'a number of seconds from 0 to 3600');
   const top = number('top', values.top, 10, (n) => Number.isInteger(n) && n >= 0 && n <= 1000, 'an integer from 0 to 1000');
   const enabled = enabledCollectors(values.collectors);
+  const rootProblem = rootFlagProblem(values);
+  if (rootProblem !== undefined) throw new UsageError(rootProblem);
   const snapshotter: SnapshotterOptions = {
     topProcesses: top,
     ...(enabled ? { enabled } : {}),

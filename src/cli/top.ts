@@ -4,6 +4,7 @@ import type { SnapshotterOptions } from '../collect/snapshotter.ts';
 import { DaemonSource } from '../tui/daemonSource.ts';
 import { LocalSource } from '../tui/localSource.ts';
 import type { DataSource } from '../tui/source.ts';
+import { rootFlagProblem } from './rootFlags.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -86,6 +87,8 @@ function options(values: Values, env: NodeJS.ProcessEnv): TopOptions {
     if (daemonFlag) throw new UsageError(`--${daemonFlag} is for a daemon; --local reads this host's collectors`);
     const intervalSeconds = number('interval', values.interval, 1, (n) => n >= 0.2 && n <= 3600, 'a number of seconds from 0.2 to 3600');
     const top = number('top', values.top, 100, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+    const rootProblem = rootFlagProblem(values);
+    if (rootProblem !== undefined) throw new UsageError(rootProblem);
     const snapshotter: SnapshotterOptions = {
       topProcesses: top,
       procRoot,

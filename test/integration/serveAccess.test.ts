@@ -59,6 +59,13 @@ describe('hostguard serve access control', () => {
     expect(accepted).toMatchObject({ code: 0, stdout: expect.stringContaining('listen 0.0.0.0:18080; store sqlite ./data/hostguard.db; token set') });
   });
 
+  it('refuses a --proc-root that does not exist, naming it, before reading the configuration', async () => {
+    const result = await runServe(['--proc-root', '/nonexistent-proc', '--check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("hostguard serve: --proc-root '/nonexistent-proc' does not exist. See 'hostguard serve --help'.\n");
+    expect(result.stdout).toBe('');
+  });
+
   it('sends no CORS headers by default, and only to configured origins otherwise', async () => {
     const plain = await startDaemon({ config: FAST_SAMPLING, fixtureProc: true });
     const response = await fetch(`${plain.baseUrl}/health`, { headers: { Origin: 'https://dash.example' } });

@@ -60,6 +60,13 @@ describe('hostguard snapshot usage errors', () => {
     expect(collectors.stderr).toContain("unknown collector 'gpu'; known: system, cpu,");
   });
 
+  it('exits 2 before reading anything when a root folder does not exist', () => {
+    const result = hostguard('--interval', '0', '--proc-root', '/nonexistent-proc');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("hostguard snapshot: --proc-root '/nonexistent-proc' does not exist. See 'hostguard snapshot --help'.\n");
+    expect(result.stdout).toBe('');
+  });
+
   it('prints its help and exits 0', () => {
     const result = hostguard('--help');
     expect(result.status).toBe(0);

@@ -197,6 +197,7 @@ describe('hostguard top without a terminal, and bad flags', () => {
       [['top', '--interval', '2'], '--interval is for --local'],
       [['top', '--local', '--interval', '0'], "--interval '0' is not a number of seconds from 0.2 to 3600"],
       [['top', '--local', '--token', 'abcdefabcdefabcdef'], '--token is for a daemon'],
+      [['top', '--local', '--once', '--proc-root', '/nonexistent-proc'], "--proc-root '/nonexistent-proc' does not exist"],
     ];
     for (const [args, message] of cases) {
       const result = run(args);
