@@ -17,6 +17,9 @@ export interface PidStat {
 
 // PF_KTHREAD from include/linux/sched.h: set on kernel threads only.
 const PF_KTHREAD = 0x00200000;
+// PF_EXITING: set at the start of do_exit, before the process's memory is released, which can take
+// tens of milliseconds for a large process on a busy host. The state field still says R or D then.
+const PF_EXITING = 0x00000004;
 
 export function parsePidStat(text: string): ParseResult<PidStat> {
   const open = text.indexOf('(');
@@ -57,4 +60,9 @@ export function parsePidStat(text: string): ParseResult<PidStat> {
 // parent is kthreadd (kernel/umh.c starts them with CLONE_PARENT from a kworker).
 export function isKernelThread(stat: PidStat): boolean {
   return (stat.flags & PF_KTHREAD) !== 0;
+}
+
+// The process is dying: signals no longer matter to it, and its memory is on its way back.
+export function isExiting(stat: PidStat): boolean {
+  return (stat.flags & PF_EXITING) !== 0;
 }

@@ -1,7 +1,9 @@
 // Signalling and renicing real child processes of this test, and the start-time check that keeps
 // a reused pid from being touched.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { getPriority } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPidStat } from '../../sys/readProc.ts';
 import { type ProcessOps, currentStat, listTasks, realProcessOps, renice, restoreNice, runState, signalProcess } from './processOps.ts';
@@ -47,6 +49,33 @@ describe('process operations', () => {
     expect(signalProcess({ pid: id.pid, startTimeTicks: id.startTimeTicks + 1 }, 'SIGSTOP', ops)).toEqual({ result: 'gone' });
     expect(currentStat({ pid: id.pid, startTimeTicks: id.startTimeTicks + 1 }, '/proc')).toBeUndefined();
     expect(sent).toEqual([]);
+  });
+
+  it('treats a process that is exiting (PF_EXITING, still R while it frees its memory) as gone', () => {
+    const id = child();
+    const text = readFileSync(`/proc/${id.pid}/stat`, 'utf8');
+    // Fields after the comm: state is the first, flags the seventh.
+    const close = text.lastIndexOf(')');
+    const fields = text.slice(close + 2).trim().split(' ');
+    const root = mkdtempSync(join(tmpdir(), 'hg-exiting-'));
+    try {
+      mkdirSync(join(root, String(id.pid)));
+      const write = (flags: number): void => {
+        fields[0] = 'R';
+        fields[6] = String(flags);
+        writeFileSync(join(root, String(id.pid), 'stat'), `${text.slice(0, close + 2)}${fields.join(' ')}\n`);
+      };
+      const sent: string[] = [];
+      const ops: ProcessOps = { ...realProcessOps(root), kill: (pid, signal) => void sent.push(`${pid} ${signal}`) };
+      write(0x400000);
+      expect(signalProcess(id, 'SIGCONT', ops)).toEqual({ result: 'ok' });
+      write(0x400004);
+      expect(currentStat(id, root)).toBeUndefined();
+      expect(signalProcess(id, 'SIGCONT', ops)).toEqual({ result: 'gone' });
+      expect(sent).toEqual([`${id.pid} SIGCONT`]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('renices every thread and puts each back, and never raises a priority', async () => {

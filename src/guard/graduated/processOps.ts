@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { isPending, parsePendingSignals } from '../../sys/parsePidSignals.ts';
-import type { PidStat } from '../../sys/parsePidStat.ts';
+import { type PidStat, isExiting } from '../../sys/parsePidStat.ts';
 import { readSmallFile } from '../../sys/readFile.ts';
 import { readPidStat } from '../../sys/readProc.ts';
 
@@ -30,11 +30,12 @@ export function realProcessOps(procRoot: string): ProcessOps {
   };
 }
 
-// The process's stat while it is still the one identified; undefined when gone, reused or a zombie.
+// The process's stat while it is still the one identified; undefined when gone, reused, a zombie,
+// or exiting (killed, and releasing its memory: not a target to stop, continue or renice).
 export function currentStat(id: ProcessIdentity, procRoot: string): PidStat | undefined {
   const stat = readPidStat(id.pid, procRoot);
   if (!stat || stat.startTimeTicks !== id.startTimeTicks) return undefined;
-  if (stat.state === 'Z' || stat.state === 'X') return undefined;
+  if (stat.state === 'Z' || stat.state === 'X' || isExiting(stat)) return undefined;
   return stat;
 }
 
