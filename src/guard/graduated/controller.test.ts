@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MiB, World, type WorkerSpec } from '../../../test/helpers/memoryWorld.ts';
+import { MiB, World, type WorkerSpec, fakeTarget } from '../../../test/helpers/memoryWorld.ts';
 import type { GuardEvent } from '../events.ts';
 import { sleepMs } from '../poll.ts';
 import { GraduatedController, type GraduatedSettings } from './controller.ts';
+import type { Target } from './target.ts';
 import type { ProcessInfo } from './targets.ts';
 import { DEFAULT_LEVEL_THRESHOLDS } from './levels.ts';
 import { DEFAULT_POLICY } from './policy.ts';
@@ -21,7 +22,7 @@ function settings(overrides: Partial<GraduatedSettings> = {}): GraduatedSettings
   };
 }
 
-function controllerFor(world: World, events: GuardEvent[], overrides: Partial<GraduatedSettings> = {}, scan = world.scan): GraduatedController {
+function controllerFor(world: World, events: GuardEvent[], overrides: Partial<GraduatedSettings> = {}, scan = world.scan, cgroupTargets: Target[] = []): GraduatedController {
   return new GraduatedController(
     {
       timers: world.clock,
@@ -29,7 +30,7 @@ function controllerFor(world: World, events: GuardEvent[], overrides: Partial<Gr
       scan,
       cmdline: () => '',
       processTarget: world.target,
-      cgroupTargets: [],
+      cgroupTargets,
       usedBytes: (s) => s.totalBytes - s.availableBytes,
       budgetBytes: (s) => s.totalBytes,
       costClockMs: () => 0,
@@ -203,5 +204,35 @@ describe('a target that exits while slowed', () => {
     expect(after.some((e) => e.type === 'level')).toBe(true);
     const reasons = after.flatMap((e) => (e.type === 'resume' && e.target.pid === victim ? [e.reason] : []));
     expect(reasons).toEqual(['exited']);
+  });
+});
+
+describe('a named cgroup that is removed while slowed', () => {
+  it('is let go as exited and not taken again while it is gone', () => {
+    const world = new World(768 * MiB, 10 * MiB, [wave(0), wave(400), wave(800)]);
+    const events: GuardEvent[] = [];
+    // The cgroup holds the first worker; it is removed after that worker exits, as the kernel requires.
+    const worker = world.workers[0];
+    if (!worker) throw new Error('no worker');
+    let removed = false;
+    const cgroup: Target = { ...fakeTarget(worker), ref: { key: 'cgroup:/sim', kind: 'cgroup', name: '/sim', cgroup: '/sim' }, isGone: () => removed };
+    const controller = controllerFor(world, events, {}, world.scan, [cgroup]);
+    let eventsAtRemoval: number | undefined;
+    const heldAfterRemoval: number[] = [];
+    simulate(world, controller, 30_000, (t) => {
+      if (eventsAtRemoval !== undefined) {
+        if (controller.hasTarget('cgroup:/sim')) heldAfterRemoval.push(t);
+        return;
+      }
+      if (!events.some((e) => (e.type === 'pause' || e.type === 'throttle') && e.target.key === 'cgroup:/sim')) return;
+      worker.exited = true;
+      removed = true;
+      eventsAtRemoval = events.length;
+    });
+    expect(eventsAtRemoval).toBeDefined();
+    const after = events.slice(eventsAtRemoval).filter((e) => 'target' in e && (e.target as { key?: string }).key === 'cgroup:/sim');
+    expect(after.map((e) => [e.type, 'reason' in e ? e.reason : undefined])).toEqual([['resume', 'exited']]);
+    expect(events.slice(eventsAtRemoval).filter((e) => e.type === 'warn')).toEqual([]);
+    expect(heldAfterRemoval).toEqual([]);
   });
 });

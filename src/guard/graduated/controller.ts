@@ -155,7 +155,7 @@ export class GraduatedController {
 
   // Named cgroups are the targets when given; otherwise processes (--throttle or top growers).
   private addTargets(): void {
-    for (const target of this.deps.cgroupTargets) if (!this.states.has(target.ref.key)) this.adopt(target);
+    for (const target of this.deps.cgroupTargets) if (!this.states.has(target.ref.key) && !target.isGone()) this.adopt(target);
     const current = new Set([...this.states.keys(), ...this.spared]);
     // A process someone else stopped is left as it is: continuing it later would not restore it.
     const eligible = this.infos.filter((info) => info.state !== 'T' && info.state !== 't' && !this.deps.isClaimed?.(info.key));
@@ -183,11 +183,12 @@ export class GraduatedController {
       const target = state.target;
       if (target.ref.kind === 'process') {
         const bytes = memory.get(key);
-        if (bytes !== undefined) target.memoryBytes = bytes;
-        // The scan may be older than this poll: a target that exited since then (and freed what
-        // lowered the level) is let go as exited, not resumed.
-        if (bytes === undefined || target.isGone()) state.gone = true;
+        if (bytes === undefined) state.gone = true;
+        else target.memoryBytes = bytes;
       }
+      // The scan may be older than this poll: a target that exited since then (and freed what
+      // lowered the level), or a cgroup removed, is let go as exited, not resumed.
+      if (!state.gone && target.isGone()) state.gone = true;
       if (state.gone) this.finish(key, state, 'exited');
       else if (state.problem !== undefined) {
         this.deps.emit({ type: 'warn', message: `graduated: ${target.ref.name}: ${state.problem}; letting it go` });
