@@ -116,7 +116,17 @@ describe('App at 80x24', () => {
     const filtered = await until(app, (f) => f.includes(`filter:${process.pid}`) && !f.includes('Enter keeps'));
     expect(tableRows(filtered).map((row) => row[0])).toContain(String(process.pid));
     expect(filtered).toMatch(/\[Processes \d+ of \d+\]/);
-    for (const row of tableRows(filtered)) expect(row.join(' ')).toContain(String(process.pid));
+    // Other rows are processes whose name, user or full command line holds the PID's digits (the
+    // screen shows only the start of a command line): each is checked against its whole record.
+    const shown = [...(snapshot.processes?.topByCpu ?? []), ...(snapshot.processes?.topByMemory ?? []), ...(snapshot.processes?.topByIo ?? [])];
+    const byPid = new Map(shown.map((info) => [String(info.pid), info]));
+    const pidText = String(process.pid);
+    for (const row of tableRows(filtered)) {
+      const info = byPid.get(row[0] ?? '');
+      expect(info, `row ${row.join(' ')}`).toBeDefined();
+      const fields = [String(info?.pid), info?.name ?? '', info?.user ?? '', info?.cmdline ?? ''];
+      expect(fields.some((text) => text.includes(pidText)), `row ${row.join(' ')}`).toBe(true);
+    }
     app.stdin.write('\u001b');
     await until(app, (f) => !f.includes('filter:'));
     for (const key of ['/', 'z', 'q', 'x', 'z', 'q']) app.stdin.write(key);
