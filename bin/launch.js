@@ -2,6 +2,7 @@
 // with the pinned Node 24 from node_modules when the system Node is older.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -49,12 +50,17 @@ function reexec(nodePath, entry, args) {
   const child = spawn(nodePath, [entry, ...args], { stdio: 'inherit' });
   /** @type {NodeJS.Signals[]} */
   const forwarded = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
-  for (const signal of forwarded) {
-    process.on(signal, () => child.kill(signal));
-  }
+  /** @param {NodeJS.Signals} signal */
+  const forward = (signal) => child.kill(signal);
+  for (const signal of forwarded) process.on(signal, forward);
   child.on('exit', (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    process.exit(code ?? 1);
+    if (signal) {
+      // Ended by a signal: end the same way, so the caller sees what the child saw (143 for
+      // SIGTERM in a shell), which needs the forwarding handlers gone first.
+      for (const name of forwarded) process.off(name, forward);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code ?? 128 + (constants.signals[signal ?? 'SIGTERM'] ?? 0));
   });
 }
 

@@ -98,8 +98,37 @@ function storeName(config: Config): string {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+// SIGTERM and SIGINT are caught from the start, before anything is announced: a supervisor may
+// stop the daemon as soon as it reads the "listening" line, and the default action would end it
+// without flushing the store. A second signal while stopping is ignored (the stop is bounded).
+function catchStopSignals(): { received: Promise<NodeJS.Signals>; release: () => void } {
+  let resolveSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  const onTerm = (): void => resolveSignal('SIGTERM');
+  const onInt = (): void => resolveSignal('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  return {
+    received,
+    release: () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    },
+  };
+}
+
 async function run(config: Config, values: Values, file: string | undefined, log: Logger): Promise<number> {
+  const stopSignals = catchStopSignals();
+  try {
+    return await runUntilSignal(config, values, file, log, stopSignals.received);
+  } finally {
+    stopSignals.release();
+  }
+}
+
+async function runUntilSignal(config: Config, values: Values, file: string | undefined, log: Logger, stopSignal: Promise<NodeJS.Signals>): Promise<number> {
   const options = snapshotterOptions(config, values);
+  log.info({ version: version(), config: file ?? null, store: storeName(config) }, `hostguard serve ${version()} starting: config ${file ?? '(defaults)'}; opening the store ${storeName(config)}`);
   let store;
   try {
     store = await openStore({ path: config.store.path, recentWindowMs: config.store.recent_window, ...(config.store.url === undefined ? {} : { url: config.store.url }), ...(config.store.host_id === undefined ? {} : { hostId: config.store.host_id }) });
@@ -122,10 +151,7 @@ async function run(config: Config, values: Values, file: string | undefined, log
   }
   const where = formatListenAddress({ host: address.address, port: address.port });
   log.info({ version: version(), config: file ?? null, store: storeName(config), hostId: store.hostId, url: `http://${where}`, webDir: config.api.webDir }, `hostguard serve ${version()}: config ${file ?? '(defaults)'}; store ${storeName(config)} (host ${store.hostId}); listening on http://${where} (dashboard /, REST /api/v1, WebSocket /ws, Prometheus /metrics)`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopSignal;
   log.info({ signal }, `${signal}: stopping`);
   // Whatever happens, the process is gone within 2 s of the signal.
   setTimeout(() => {

@@ -123,7 +123,38 @@ function createGuard(options: GuardOptions, source: Source, thresholds: Threshol
   );
 }
 
+// SIGTERM and SIGINT are caught from the start, before the start line is printed: a supervisor
+// may stop the guard as soon as it reads that line, and the default action would leave slowed or
+// paused targets as they are. A signal before the loop exists stops it as soon as it does (after
+// the start line, so that the stop line always follows it); a second signal changes nothing.
 export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => number): Promise<number> {
+  let received: string | undefined;
+  let stopLoop: (() => void) | undefined;
+  const stopNow = (stop: () => void, signal: string): void => {
+    emit({ type: 'stop', reason: `received ${signal}` });
+    stop();
+  };
+  const onSignal = (signal: string): void => {
+    if (received !== undefined) return;
+    received = signal;
+    if (stopLoop !== undefined) stopNow(stopLoop, signal);
+  };
+  const onTerm = (): void => onSignal('SIGTERM');
+  const onInt = (): void => onSignal('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  try {
+    return await guardUntilStopped(options, emit, nowMs, (stop) => {
+      stopLoop = stop;
+      if (received !== undefined) stopNow(stop, received);
+    });
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  }
+}
+
+async function guardUntilStopped(options: GuardOptions, emit: Emit, nowMs: () => number, onLoop: (stop: () => void) => void): Promise<number> {
   const source = setupSource(options);
   if ('exitCode' in source) return fatal(source.exitCode, source.message);
   const first = source.readMemory(nowMs());
@@ -142,12 +173,7 @@ export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => n
   emit({ type: 'start', pid: process.pid, version: packageVersion(), thresholds: resolved.thresholds, dryRun: options.dryRun, sample: first.value, ...(source.cgroupDir ? { cgroup: source.cgroupDir } : {}) });
   const hooks = { ...(pre.path ? { pre: pre.path } : {}), ...(post.path ? { post: post.path } : {}) };
   const guard = createGuard(options, source, resolved.thresholds, hooks, emit, nowMs, runtime?.hook);
-  const stop = (signal: string): void => {
-    emit({ type: 'stop', reason: `received ${signal}` });
-    guard.stop();
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  onLoop(() => guard.stop());
   if (runtime) process.once('uncaughtException', crashHandler(runtime, emit));
   try {
     await guard.run();

@@ -105,6 +105,22 @@ describe('guard over a fake /proc (dry-run)', () => {
     expect((await firstStrike(['--psi', '20', '--ignore', '^rootdb$'])).victim.pid).toBe(500);
   });
 
+  it('stops with 0 and a stop line after its start line on a SIGTERM sent at its first line', async () => {
+    // A supervisor may stop the guard as soon as it prints anything: the signal must not find it
+    // without its handler (the default action would end it with no stop line, status 143).
+    const child = spawn(process.execPath, [CLI, 'guard', '--proc-root', root, '--dryrun', '--json', '-r', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      if (out === '' && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      out += d.toString();
+    });
+    const exit = await new Promise<string>((resolve) => child.once('close', (code, signal) => resolve(`code ${code} signal ${signal}`)));
+    expect(exit, out).toBe('code 0 signal null');
+    const types = out.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(types.slice(-2), out).toEqual(['start', 'stop']);
+    expect(out).toContain('"reason":"received SIGTERM"');
+  });
+
   it('with -d reports how long selecting the victim took', async () => {
     const child = spawn(process.execPath, [CLI, 'guard', '--proc-root', root, '--dryrun', '-d', '-r', '0', '--psi', '20'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -2,7 +2,7 @@
 // node:sqlite and dependencies that need Node >= 22, so the launcher must re-exec the pinned Node
 // 24 for dist/ as it does for src/ (dist/ is current after `npm test`'s build).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,13 +22,41 @@ describe('the launcher under the system Node', () => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close' rather than 'exit': it comes after the last output, so a failure shows all of it.
+    const exited = new Promise<string>((resolve) => child.once('close', (code, signal) => resolve(signal === null ? `code ${code}` : `signal ${signal}`)));
     try {
       const deadline = Date.now() + 30_000;
       while (!output.includes('listening on http://127.0.0.1:') && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(output, output).toContain('listening on http://127.0.0.1:');
       if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
-      expect(await exited, output).toBe(0);
+      expect(await exited, output).toBe('code 0');
+    } finally {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+    }
+  }, 60_000);
+
+  it('ends by the same signal as the Node 24 it started, so a shell sees 128 + the signal', async () => {
+    const child = spawn(HOSTGUARD, ['serve', '--listen', '127.0.0.1:0', '--db', join(dir, 'k.db')], {
+      cwd: dir,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOSTGUARD_TRACE_MODE: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const closed = new Promise<string>((resolve) => child.once('close', (code, signal) => resolve(signal === null ? `code ${code}` : `signal ${signal}`)));
+    let node24: number | undefined;
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('listening on http://127.0.0.1:') && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(output, output).toContain('listening on http://127.0.0.1:');
+      // the launcher's only child: the pinned Node running the daemon (started by this test)
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ').map(Number);
+      expect(children, output).toHaveLength(1);
+      node24 = children[0];
+      // SIGHUP: one the daemon does not catch, and one the launcher forwards (so it catches it too)
+      if (node24 !== undefined) process.kill(node24, 'SIGHUP');
+      expect(await closed, output).toBe('signal SIGHUP');
     } finally {
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
     }

@@ -1,12 +1,13 @@
 // `hostguard serve` starting and stopping: SIGTERM/SIGINT end it with 0 within 2 s after flushing
 // the store; bad configuration is reported key by key and the daemon refuses to start; with no
 // arguments it runs from a fresh directory, keeping its data under ./data/.
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cleanUp, eventually, FAST_SAMPLING, getJson, logRecords, runServe, startDaemon, tempDir } from './serveDaemon.ts';
+import { cleanUp, eventually, FAST_SAMPLING, fixtureArgs, getJson, logRecords, MAIN, runServe, startDaemon, tempDir } from './serveDaemon.ts';
 
 afterAll(cleanUp);
 
@@ -50,6 +51,26 @@ describe('hostguard serve lifecycle', () => {
       expect(records.slice(-2).map((r) => [r.level, r.msg])).toEqual([['info', `${signal}: stopping`], ['info', 'stopped: every snapshot written, store closed']]);
     });
   }
+
+  it('stops cleanly on a SIGTERM that comes while it starts, before it listens', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [MAIN, 'serve', '--listen', '127.0.0.1:0', ...fixtureArgs(dir)], { cwd: dir, env: { ...process.env, HOSTGUARD_TRACE_MODE: 'off' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let output = '';
+    let signalled = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      // at the first line: the store is not open yet and nothing listens
+      if (!signalled && output.includes(' starting: ') && child.pid !== undefined) {
+        signalled = true;
+        process.kill(child.pid, 'SIGTERM');
+      }
+    });
+    const exit = await new Promise<string>((resolve) => child.once('close', (code, signal) => resolve(`code ${code} signal ${signal}`)));
+    expect(signalled, output).toBe(true);
+    expect(exit, output).toBe('code 0 signal null');
+    const messages = logRecords(output).map((r) => r.msg);
+    expect(messages.slice(-2), output).toEqual(['SIGTERM: stopping', 'stopped: every snapshot written, store closed']);
+  });
 
   it('reports every bad key of the file and the environment with its source, and does not start', async () => {
     const dir = tempDir();
