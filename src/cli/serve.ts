@@ -9,6 +9,7 @@ import { Daemon } from '../daemon/daemon.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { openStore } from '../store/open.ts';
 import { formatListenAddress } from '../serve/address.ts';
+import { catchStopSignals } from '../sys/stopSignals.ts';
 import { rootFlagProblem } from './rootFlags.ts';
 
 const HELP = `Usage: hostguard serve [options]
@@ -98,25 +99,7 @@ function storeName(config: Config): string {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-// SIGTERM and SIGINT are caught from the start, before anything is announced: a supervisor may
-// stop the daemon as soon as it reads the "listening" line, and the default action would end it
-// without flushing the store. A second signal while stopping is ignored (the stop is bounded).
-function catchStopSignals(): { received: Promise<NodeJS.Signals>; release: () => void } {
-  let resolveSignal: (signal: NodeJS.Signals) => void = () => undefined;
-  const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
-  const onTerm = (): void => resolveSignal('SIGTERM');
-  const onInt = (): void => resolveSignal('SIGINT');
-  process.on('SIGTERM', onTerm);
-  process.on('SIGINT', onInt);
-  return {
-    received,
-    release: () => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-    },
-  };
-}
-
+// SIGTERM and SIGINT are caught before anything is announced (see catchStopSignals).
 async function run(config: Config, values: Values, file: string | undefined, log: Logger): Promise<number> {
   const stopSignals = catchStopSignals();
   try {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { readCgroupPids } from '../sys/readCgroup.ts';
 import { listPids, readCmdline, readPidStat } from '../sys/readProc.ts';
+import { catchStopSignals } from '../sys/stopSignals.ts';
 import { resolveCgroupPath } from './cgroupPath.ts';
 import type { Emit, VictimInfo } from './events.ts';
 import { type GraduatedHook, Guard } from './guard.ts';
@@ -123,38 +124,19 @@ function createGuard(options: GuardOptions, source: Source, thresholds: Threshol
   );
 }
 
-// SIGTERM and SIGINT are caught from the start, before the start line is printed: a supervisor
-// may stop the guard as soon as it reads that line, and the default action would leave slowed or
-// paused targets as they are. A signal before the loop exists stops it as soon as it does (after
-// the start line, so that the stop line always follows it); a second signal changes nothing.
+// SIGTERM and SIGINT are caught before the first line (see catchStopSignals): a guard ended by
+// their default action would leave slowed or paused targets as they are. One that comes before
+// the loop exists stops it as soon as it does; the stop line is printed when the loop has ended.
 export async function runGuard(options: GuardOptions, emit: Emit, nowMs: () => number): Promise<number> {
-  let received: string | undefined;
-  let stopLoop: (() => void) | undefined;
-  const stopNow = (stop: () => void, signal: string): void => {
-    emit({ type: 'stop', reason: `received ${signal}` });
-    stop();
-  };
-  const onSignal = (signal: string): void => {
-    if (received !== undefined) return;
-    received = signal;
-    if (stopLoop !== undefined) stopNow(stopLoop, signal);
-  };
-  const onTerm = (): void => onSignal('SIGTERM');
-  const onInt = (): void => onSignal('SIGINT');
-  process.on('SIGTERM', onTerm);
-  process.on('SIGINT', onInt);
+  const stopSignals = catchStopSignals();
   try {
-    return await guardUntilStopped(options, emit, nowMs, (stop) => {
-      stopLoop = stop;
-      if (received !== undefined) stopNow(stop, received);
-    });
+    return await guardUntilStopped(options, emit, nowMs, stopSignals.received);
   } finally {
-    process.off('SIGTERM', onTerm);
-    process.off('SIGINT', onInt);
+    stopSignals.release();
   }
 }
 
-async function guardUntilStopped(options: GuardOptions, emit: Emit, nowMs: () => number, onLoop: (stop: () => void) => void): Promise<number> {
+async function guardUntilStopped(options: GuardOptions, emit: Emit, nowMs: () => number, stopSignal: Promise<NodeJS.Signals>): Promise<number> {
   const source = setupSource(options);
   if ('exitCode' in source) return fatal(source.exitCode, source.message);
   const first = source.readMemory(nowMs());
@@ -173,10 +155,15 @@ async function guardUntilStopped(options: GuardOptions, emit: Emit, nowMs: () =>
   emit({ type: 'start', pid: process.pid, version: packageVersion(), thresholds: resolved.thresholds, dryRun: options.dryRun, sample: first.value, ...(source.cgroupDir ? { cgroup: source.cgroupDir } : {}) });
   const hooks = { ...(pre.path ? { pre: pre.path } : {}), ...(post.path ? { post: post.path } : {}) };
   const guard = createGuard(options, source, resolved.thresholds, hooks, emit, nowMs, runtime?.hook);
-  onLoop(() => guard.stop());
+  let signal: NodeJS.Signals | undefined;
+  void stopSignal.then((received) => {
+    signal = received;
+    guard.stop();
+  });
   if (runtime) process.once('uncaughtException', crashHandler(runtime, emit));
   try {
     await guard.run();
+    if (signal !== undefined) emit({ type: 'stop', reason: `received ${signal}` });
   } finally {
     runtime?.restoreAll('guard stopping');
   }
