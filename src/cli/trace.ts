@@ -1,6 +1,7 @@
 // `hostguard trace exec|exit|open|io|oom`: a live view of process and file events, traced with
 // eBPF (bpftrace) or sampled from /proc where that cannot run.
 import { parseArgs } from 'node:util';
+import { catchStopSignals } from '../sys/stopSignals.ts';
 import type { TraceEvent } from '../trace/events.ts';
 import { type CgroupSelector, ProcessFilter, resolveCgroup } from '../trace/filter.ts';
 import { type View, formatEvent } from '../trace/format.ts';
@@ -158,20 +159,20 @@ async function run(parsed: Parsed): Promise<number> {
     const lines = formatEvent(shown, parsed.view, parsed.top, parsed.files);
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
   });
-  let stopRequested: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
-  const onSignal = (): void => stopRequested();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const timer = parsed.durationMs === undefined ? undefined : setTimeout(onSignal, parsed.durationMs);
+  const stopSignals = catchStopSignals();
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = Promise.race([stopSignals.received, ...(parsed.durationMs === undefined ? [] : [new Promise<void>((resolve) => (timer = setTimeout(resolve, parsed.durationMs)))])]);
   try {
     await Promise.race([tracer.start(), stopped]);
     await stopped;
   } finally {
     if (timer) clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await tracer.stop();
+    // caught until bpftrace is stopped: a second Ctrl-C while it detaches must not orphan it
+    try {
+      await tracer.stop();
+    } finally {
+      stopSignals.release();
+    }
   }
   return 0;
 }
