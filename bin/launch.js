@@ -60,7 +60,8 @@ function reexec(nodePath, entry, args) {
       for (const name of forwarded) process.off(name, forward);
       process.kill(process.pid, signal);
     }
-    process.exit(code ?? 128 + (constants.signals[signal ?? 'SIGTERM'] ?? 0));
+    // Reached only if the re-raised signal did not end this process.
+    process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0));
   });
 }
 

@@ -161,7 +161,11 @@ async function run(parsed: Parsed): Promise<number> {
   });
   const stopSignals = catchStopSignals();
   let timer: NodeJS.Timeout | undefined;
-  const stopped = Promise.race([stopSignals.received, ...(parsed.durationMs === undefined ? [] : [new Promise<void>((resolve) => (timer = setTimeout(resolve, parsed.durationMs)))])]);
+  // a signal, or the end of --duration
+  const stopped = new Promise<void>((resolve) => {
+    void stopSignals.received.then(() => resolve());
+    if (parsed.durationMs !== undefined) timer = setTimeout(resolve, parsed.durationMs);
+  });
   try {
     await Promise.race([tracer.start(), stopped]);
     await stopped;
